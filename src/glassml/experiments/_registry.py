@@ -85,6 +85,11 @@ class Experiment:
     topic: str
     weak: bool = False
 
+    @property
+    def module(self) -> str:
+        """Short name of the module that defines it (``fitting``, ``statistics``, ...)."""
+        return self.fn.__module__.rsplit(".", 1)[-1]
+
 
 @dataclass
 class ExperimentResult:
