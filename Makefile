@@ -27,7 +27,7 @@ $(VENV)/.base-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install -e ".[data,test,dask,mlflow]"
+	$(PIP) install -e ".[data,test,bench,dask,mlflow]"
 	touch $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
@@ -61,6 +61,7 @@ format: $(VENV)/.test-installed
 
 test: install-test lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/glassml bench --quick --threads 1 --out $(VENV)/bench-smoke
 
 test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
