@@ -1,0 +1,17 @@
+"""Safe model files: safetensors with NumPy, and classical estimators as JSON + safetensors.
+
+Nothing here uses pickle: loading a model file never runs code from the file.
+"""
+
+from .estimator_io import load_estimator, save_estimator
+from .safetensors import load_bytes, load_file, read_metadata, save_bytes, save_file
+
+__all__ = [
+    "load_bytes",
+    "load_file",
+    "read_metadata",
+    "save_bytes",
+    "save_file",
+    "load_estimator",
+    "save_estimator",
+]
