@@ -120,3 +120,13 @@ def test_works_inside_sklearn_pipeline_and_search():
     assert scores.mean() > 0.9
     gs = GridSearchCV(MeanRegressor(), {"shift": [-1.0, 0.0, 1.0]}, cv=3).fit(X, y)
     assert gs.best_params_ == {"shift": 0.0}
+
+
+def test_is_classifier_reads_sklearn_tags():
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    from glassml._core import is_classifier, is_regressor
+
+    assert is_classifier(LogisticRegression()) and not is_regressor(LogisticRegression())
+    assert is_regressor(LinearRegression()) and is_classifier(NearestCentroid())
+    assert not is_classifier(object())

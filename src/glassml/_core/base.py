@@ -346,11 +346,22 @@ def clone(estimator, *, safe: bool = True):
     return type(estimator)(**new_params)
 
 
+def _estimator_type(estimator):
+    kind = getattr(estimator, "_estimator_type", None)
+    if kind is None and hasattr(estimator, "__sklearn_tags__"):
+        # scikit-learn >= 1.6 estimators declare their type only through tags.
+        try:
+            kind = estimator.__sklearn_tags__().estimator_type
+        except Exception:  # a foreign object whose tags cannot be built
+            kind = None
+    return kind
+
+
 def is_classifier(estimator) -> bool:
     """True for glassml or scikit-learn classifiers."""
-    return getattr(estimator, "_estimator_type", None) == "classifier"
+    return _estimator_type(estimator) == "classifier"
 
 
 def is_regressor(estimator) -> bool:
     """True for glassml or scikit-learn regressors."""
-    return getattr(estimator, "_estimator_type", None) == "regressor"
+    return _estimator_type(estimator) == "regressor"
