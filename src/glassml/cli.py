@@ -119,7 +119,11 @@ def _cmd_run(args) -> int:
             weak = " (weak)" if exp.weak else ""
             print(f"{exp.module:16} {exp.name:36} {', '.join(exp.claims)}{weak}  {exp.title}")
         return 0
+    from .experiments._registry import IMPORT_ERRORS
+
     experiments = _select_experiments(args.names)
+    for module, err in IMPORT_ERRORS.items():
+        print(f"ERROR: experiment module {module!r} failed to import:\n{err}", file=sys.stderr)
     results = []
     bar = tqdm(experiments, desc="experiments", unit="exp", disable=None)
     for exp in bar:
@@ -135,6 +139,12 @@ def _cmd_run(args) -> int:
         )
     page = write_report(results, args.out, quick=args.quick, bench_link=bench_link)
     bad = [r for r in results if r.status in ("failed", "error")]
+    if IMPORT_ERRORS:
+        print(
+            f"{len(IMPORT_ERRORS)} experiment module(s) failed to import: "
+            f"{', '.join(IMPORT_ERRORS)}"
+        )
+        return 1
     counts = {
         s: sum(r.status == s for r in results) for s in ("passed", "failed", "reported", "error")
     }

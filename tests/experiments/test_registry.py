@@ -66,3 +66,10 @@ def test_results_are_json_serialisable():
     payload = run_one(_make("nums", numbers)).to_json()
     text = json.dumps(payload)
     assert '"a": 1.5' in text and '"c": "inf"' in text
+
+
+def test_every_experiment_module_imports():
+    from glassml.experiments._registry import IMPORT_ERRORS
+
+    registry()
+    assert IMPORT_ERRORS == {}

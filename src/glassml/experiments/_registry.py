@@ -126,6 +126,8 @@ class ExperimentResult:
 
 _REGISTRY: dict[str, Experiment] = {}
 _LOADED = False
+# Modules that failed to import: name -> traceback. One broken module must not hide the others.
+IMPORT_ERRORS: dict[str, str] = {}
 
 
 def experiment(name: str, *, claims: list[str], title: str, topic: str, weak: bool = False):
@@ -147,8 +149,14 @@ def _load_all() -> None:
         return
     package = importlib.import_module("glassml.experiments")
     for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
+        if info.name.startswith("_"):
+            continue
+        try:
             importlib.import_module(f"glassml.experiments.{info.name}")
+        except Exception as exc:  # report the module, keep the rest
+            IMPORT_ERRORS[info.name] = (
+                f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+            )
     _LOADED = True
 
 

@@ -1,0 +1,110 @@
+"""Grad modes: switch graph recording on and off, per thread.
+
+``no_grad()`` turns recording off (inference, optimizer steps), ``enable_grad()`` turns it back on
+inside a ``no_grad`` block, ``set_grad_enabled(mode)`` sets it explicitly. Each is a context
+manager and a decorator, like PyTorch's. The flag is thread-local, so a data-loading thread in
+``no_grad`` does not switch recording off for the training thread.
+
+Inventory: AG-09.
+
+Example
+-------
+>>> from glassml.autograd import tensor, no_grad
+>>> x = tensor([1.0, 2.0], requires_grad=True)
+>>> with no_grad():
+...     y = x * 2
+>>> y.requires_grad
+False
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _GradState(threading.local):
+    enabled = True
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are recorded for backward."""
+    return _state.enabled
+
+
+class _GradModeBase:
+    """A context manager that is also a decorator; restores the previous mode on exit."""
+
+    _mode: bool
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+        return self
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _state.enabled
+            _state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeBase):
+    """Context manager / decorator that disables graph recording.
+
+    Example
+    -------
+    >>> @no_grad()
+    ... def evaluate(x):
+    ...     return x * 2
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradModeBase):
+    """Context manager / decorator that enables graph recording (e.g. inside ``no_grad``)."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeBase):
+    """Set grad mode to ``mode``; effective immediately, and restored on exit as a context manager.
+
+    Example
+    -------
+    >>> with set_grad_enabled(False):
+    ...     pass
+    """
+
+    def __init__(self, mode: bool):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
+        self._mode = mode
+        self._prev = _state.enabled
+        _state.enabled = mode
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        # used as a decorator: undo the immediate switch made in __init__
+        _state.enabled = self._prev
+        return super().__call__(fn)
