@@ -9,6 +9,7 @@ outliers → MAE or Huber rather than MSE; recommendation → NDCG, MAP, hit rat
 MAE/RMSE plus a scale-free MASE or sMAPE (MAPE explodes near zero targets).
 """
 
+from . import pairwise
 from ._checks import UndefinedMetricWarning
 from .classification import (
     accuracy_score,
@@ -51,6 +52,19 @@ from .curves import (
     precision_recall_curve,
     roc_auc_score,
     roc_curve,
+)
+from .pairwise import (
+    cosine_distances,
+    cosine_similarity,
+    euclidean_distances,
+    linear_kernel,
+    manhattan_distances,
+    nan_euclidean_distances,
+    pairwise_distances,
+    pairwise_kernels,
+    polynomial_kernel,
+    rbf_kernel,
+    sigmoid_kernel,
 )
 from .probabilistic import (
     brier_score_loss,
@@ -100,6 +114,18 @@ from .timeseries import (
 )
 
 __all__ = [
+    "pairwise",
+    "cosine_distances",
+    "cosine_similarity",
+    "euclidean_distances",
+    "linear_kernel",
+    "manhattan_distances",
+    "nan_euclidean_distances",
+    "pairwise_distances",
+    "pairwise_kernels",
+    "polynomial_kernel",
+    "rbf_kernel",
+    "sigmoid_kernel",
     "UndefinedMetricWarning",
     "accuracy_score",
     "balanced_accuracy_score",
