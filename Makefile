@@ -59,12 +59,15 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# Two pytest workers, one BLAS/torch thread each (two cores; no oversubscription).
+TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
+
 test: install-test lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(TEST_ENV) $(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=15
 	$(BIN)/glassml bench --quick --threads 1 --out $(VENV)/bench-smoke
 
 test-fast: install-test
-	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 bench: install-bench
 	$(BIN)/glassml bench
