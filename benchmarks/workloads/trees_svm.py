@@ -24,22 +24,47 @@ def _data(n, d=20, seed=0):
     target=1.5,
 )
 def random_forest(quick):
+    return _random_forest_case(quick, n_jobs=1)
+
+
+@workload(
+    "W7_random_forest_20k_100trees_2jobs",
+    reference="scikit-learn",
+    group="classical",
+    unit="fits",
+    target=1.5,
+)
+def random_forest_2jobs(quick):
+    return _random_forest_case(quick, n_jobs=2)
+
+
+def _random_forest_case(quick, n_jobs):
     from sklearn.ensemble import RandomForestClassifier
+
+    from glassml.ensemble import RandomForestClassifier as GlassRandomForest
 
     X, y = _data(1_000 if quick else 20_000)
     n_trees = 5 if quick else 100
     return Case(
-        ours=None,
-        ref=lambda: RandomForestClassifier(n_estimators=n_trees, n_jobs=1, random_state=0).fit(
+        ours=lambda: GlassRandomForest(n_estimators=n_trees, n_jobs=n_jobs, random_state=0).fit(
+            X, y
+        ),
+        ref=lambda: RandomForestClassifier(n_estimators=n_trees, n_jobs=n_jobs, random_state=0).fit(
             X, y
         ),
     )
 
 
 def _boosting_case(quick, fit_ref):
+    from glassml.ensemble import HistGradientBoostingClassifier as OurHGB
+
     X, y = _data(2_000 if quick else 50_000)
     rounds = 5 if quick else 100
-    return Case(ours=None, ref=lambda: fit_ref(X, y, rounds))
+    # XGBoost-style booster, level-wise to depth 6 (up to 64 leaves), single-threaded NumPy
+    return Case(
+        ours=lambda: OurHGB(max_iter=rounds, max_depth=6, learning_rate=0.1).fit(X, y),
+        ref=lambda: fit_ref(X, y, rounds),
+    )
 
 
 @workload("W8_boosting_50k_lightgbm", reference="LightGBM", group="classical", target=2.0)
@@ -84,5 +109,10 @@ def boosting_sklearn(quick):
 def svc_rbf(quick):
     from sklearn.svm import SVC
 
+    from glassml.svm import SVC as OurSVC
+
     X, y = _data(300 if quick else 2_000)
-    return Case(ours=None, ref=lambda: SVC(kernel="rbf", C=1.0).fit(X, y))
+    return Case(
+        ours=lambda: OurSVC(kernel="rbf", C=1.0, gamma="scale").fit(X, y),
+        ref=lambda: SVC(kernel="rbf", C=1.0, gamma="scale").fit(X, y),
+    )
