@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: the repository's benchmarks/)",
     )
     bench.add_argument("--list", action="store_true", help="list workloads and exit")
+
+    from .workflow.cli import register_subcommands
+
+    register_subcommands(sub)  # train, evaluate, predict, drift
     return parser
 
 
@@ -196,6 +200,10 @@ def main(argv=None) -> int:
     """Entry point of the ``glassml`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if hasattr(args, "_workflow_handler"):
+        from .workflow.cli import dispatch
+
+        return dispatch(args)
     if args.command is None:
         parser.print_help()
         return 0

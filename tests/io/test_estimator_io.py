@@ -97,3 +97,62 @@ def test_unsaveable_attribute_names_itself(tmp_path):
 def test_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a saved glassml model"):
         load_estimator(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: __import__("glassml.tree", fromlist=["x"]).DecisionTreeClassifier(max_depth=3),
+        lambda: __import__("glassml.ensemble", fromlist=["x"]).RandomForestClassifier(
+            n_estimators=4, random_state=0
+        ),
+        lambda: __import__("glassml.neighbors", fromlist=["x"]).KNeighborsClassifier(
+            algorithm="kd_tree"
+        ),
+        lambda: __import__("glassml.pipeline", fromlist=["x"]).make_pipeline(
+            __import__("glassml.preprocessing", fromlist=["x"]).StandardScaler(),
+            __import__("glassml.linear_model", fromlist=["x"]).LogisticRegression(),
+        ),
+    ],
+)
+def test_models_with_helper_objects_roundtrip(tmp_path, make):
+    from glassml.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    est = make().fit(X, y)
+    save_estimator(est, tmp_path)
+    back = load_estimator(tmp_path)
+    np.testing.assert_array_equal(back.predict(X), est.predict(X))
+    np.testing.assert_allclose(back.predict_proba(X), est.predict_proba(X), rtol=0, atol=0)
+
+
+def test_tensors_and_modules_roundtrip(tmp_path):
+    import glassml
+    from glassml import nn
+
+    glassml.manual_seed(0)
+    est = _Toy().fit(np.eye(3), [0, 1, 1])
+    est.net_ = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    save_estimator(est, tmp_path)
+    back = load_estimator(tmp_path)
+    x = glassml.randn(5, 3)
+    np.testing.assert_array_equal(back.net_(x).numpy(), est.net_(x).numpy())
+    assert all(p.requires_grad for p in back.net_.parameters())
+    assert [k for k, _ in back.net_.named_parameters()] == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+
+
+def test_foreign_helper_class_is_refused(tmp_path):
+    est = _Toy().fit(np.eye(3), [0, 1, 1])
+    save_estimator(est, tmp_path)
+    meta = json.loads((tmp_path / "estimator.json").read_text())
+    meta["estimator"]["attributes"]["evil_"] = {
+        "__object__": {"class": "subprocess:Popen", "state": {}}
+    }
+    (tmp_path / "estimator.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="not a glassml class; refusing to load"):
+        load_estimator(tmp_path)

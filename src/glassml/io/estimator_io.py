@@ -72,6 +72,10 @@ class _Encoder:
             return {"__tuple__": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
         if isinstance(value, list):
             return [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]
+        if isinstance(value, set | frozenset):
+            items = sorted(value, key=repr)
+            return {"__set__": [self.encode(v, f"{path}.{i}") for i, v in enumerate(items)],
+                    "frozen": isinstance(value, frozenset)}
         if isinstance(value, dict):
             if not all(isinstance(k, str) for k in value):
                 return {
@@ -85,6 +89,22 @@ class _Encoder:
             return {"__estimator__": self.estimator(value, path)}
         if isinstance(value, np.random.Generator):
             return {"__generator__": None}  # fitted models never need their RNG back
+        if isinstance(value, np.dtype):
+            return {"__dtype__": value.str}
+        if isinstance(value, slice):
+            return {
+                "__slice__": [self.encode(v, path) for v in (value.start, value.stop, value.step)]
+            }
+        if _is_tensor(value):
+            return {
+                "__tensor__": self.encode(value.data, path),
+                "requires_grad": bool(value.requires_grad),
+                "class": _class_spec(type(value)),
+            }
+        if type(value).__module__.startswith("glassml.") and hasattr(value, "__dict__"):
+            # A glassml helper object (a fitted Tree, a KDTree, an nn.Module): its attributes.
+            state = {k: self.encode(v, f"{path}.{k}") for k, v in vars(value).items()}
+            return {"__object__": {"class": _class_spec(type(value)), "state": state}}
         raise TypeError(
             f"{path}: a {type(value).__name__} cannot be saved safely (only numbers, strings, "
             "arrays, lists, tuples, dicts and glassml estimators can)."
@@ -104,6 +124,25 @@ class _Encoder:
             "params": {k: self.encode(v, f"{path}/params/{k}") for k, v in params.items()},
             "attributes": {k: self.encode(v, f"{path}/{k}") for k, v in fitted.items()},
         }
+
+
+def _is_tensor(value) -> bool:
+    return type(value).__module__.startswith("glassml.autograd") and hasattr(value, "grad_fn")
+
+
+def _class_spec(cls) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _resolve_glassml_class(spec: str):
+    """A class defined in glassml (never anything else); ``spec`` is 'module:QualName'."""
+    module_name, _, qualname = spec.partition(":")
+    if not module_name.startswith("glassml.") or not qualname or "." in qualname:
+        raise ValueError(f"class {spec!r} is not a glassml class; refusing to load.")
+    cls = getattr(importlib.import_module(module_name), qualname, None)
+    if not isinstance(cls, type):
+        raise ValueError(f"class {spec!r} is not a glassml class; refusing to load.")
+    return cls
 
 
 def _resolve_class(spec: str):
@@ -147,6 +186,27 @@ def _decode(value, arrays):
         return _build(value["__estimator__"], arrays)
     if "__generator__" in value:
         return None
+    if "__set__" in value:
+        items = [_decode(v, arrays) for v in value["__set__"]]
+        return frozenset(items) if value["frozen"] else set(items)
+    if "__dtype__" in value:
+        return np.dtype(value["__dtype__"])
+    if "__slice__" in value:
+        return slice(*(_decode(v, arrays) for v in value["__slice__"]))
+    if "__tensor__" in value:
+        cls = _resolve_glassml_class(value["class"])
+        data = _decode(value["__tensor__"], arrays)
+        return (
+            cls(data, requires_grad=value["requires_grad"])
+            if "Parameter" in value["class"]
+            else cls._make(data, value["requires_grad"], None)
+        )
+    if "__object__" in value:
+        spec = value["__object__"]
+        cls = _resolve_glassml_class(spec["class"])
+        obj = cls.__new__(cls)  # no __init__: the state is restored attribute by attribute
+        obj.__dict__.update({k: _decode(v, arrays) for k, v in spec["state"].items()})
+        return obj
     raise ValueError(f"model file is inconsistent: unknown entry {sorted(value)!r}.")
 
 
