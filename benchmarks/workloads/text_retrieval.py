@@ -16,8 +16,19 @@ def word2vec(quick):
 
     text = load_shakespeare(["hamlet"] if quick else None).lower().split()
     sentences = [text[i : i + 1000] for i in range(0, len(text), 1000)]
+    from glassml.text.word2vec import Word2Vec as Ours
+
     return Case(
-        ours=None,
+        ours=lambda: Ours(
+            vector_size=100,
+            window=5,
+            sg=1,
+            negative=5,
+            min_count=5,
+            epochs=1,
+            seed=0,
+            progress=False,
+        ).fit(sentences),
         ref=lambda: Word2Vec(
             sentences,
             vector_size=100,

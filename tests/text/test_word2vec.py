@@ -1,0 +1,210 @@
+"""word2vec, KeyedVectors and GloVe (TX-10..TX-15): gradients vs torch, quality vs gensim."""
+
+import numpy as np
+import pytest
+import torch
+
+from glassml.datasets import load_shakespeare
+from glassml.text.keyed_vectors import KeyedVectors
+from glassml.text.word2vec import Word2Vec, huffman_tree
+
+
+def _hamlet_sentences():
+    import re
+
+    words = [re.sub(r"[^a-z']", "", w) for w in load_shakespeare(["hamlet"]).lower().split()]
+    words = [w for w in words if w]
+    return [words[i : i + 1000] for i in range(0, len(words), 1000)]
+
+
+def test_huffman_tree_textbook_example():
+    # CLRS 16.3: frequencies a..f = 45, 13, 12, 16, 9, 5 -> code lengths 1, 3, 3, 3, 4, 4
+    codes, points, lengths = huffman_tree([45, 13, 12, 16, 9, 5])
+    assert lengths.tolist() == [1, 3, 3, 3, 4, 4]
+    assert np.isclose(np.sum(2.0**-lengths), 1.0)  # complete prefix code (Kraft equality)
+    paths = {tuple(codes[w, : lengths[w]]) for w in range(6)}
+    assert len(paths) == 6
+    assert np.all(points[lengths > 0, 0] == points[0, 0])  # every path starts at the root
+
+
+@pytest.mark.parametrize("mode", ["softmax", "hs", "negative"])
+def test_update_is_alpha_times_negative_gradient(mode):
+    rng = np.random.default_rng(0)
+    V, d, B, alpha = 11, 6, 5, 0.1
+    m = Word2Vec(vector_size=d, hs=int(mode == "hs"), negative=3 if mode == "negative" else 0)
+    counts = rng.integers(1, 50, V)
+    m.noise_cdf_ = np.cumsum(counts / counts.sum())
+    if m.hs:
+        m.codes_, m.points_, m.code_len_ = huffman_tree(counts)
+    m.syn1_ = rng.standard_normal((V - 1 if m.hs else V, d)).astype(np.float64)
+    h = rng.standard_normal((B, d))
+    out = rng.integers(0, V, B)
+    W0 = torch.tensor(m.syn1_, requires_grad=True)
+    H = torch.tensor(h, requires_grad=True)
+    if mode == "softmax":
+        loss = torch.nn.functional.cross_entropy(H @ W0.T, torch.tensor(out), reduction="sum")
+    else:
+        rows, labels, mask = m._targets(out, np.random.default_rng(1))
+        s = (W0[torch.tensor(rows)] * H[:, None, :]).sum(-1)
+        y, w = torch.tensor(labels, dtype=torch.float64), torch.tensor(mask, dtype=torch.float64)
+        loss = (
+            w * torch.nn.functional.binary_cross_entropy_with_logits(s, y, reduction="none")
+        ).sum()
+    loss.backward()
+    grad_h = m._step(h, out, alpha, np.random.default_rng(1))
+    np.testing.assert_allclose(grad_h, -alpha * H.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        m.syn1_, W0.detach().numpy() - alpha * W0.grad.numpy(), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_subsampling_probability_is_gensims_formula():
+    m = Word2Vec(min_count=1, sample=1e-2)
+    m._build_vocab([["a"] * 90 + ["b"] * 9 + ["c"]])
+    t = 1e-2 * 100
+    expected = [(np.sqrt(c / t) + 1) * t / c for c in (90, 9, 1)]
+    np.testing.assert_allclose(m.keep_prob_, np.minimum(expected, 1.0), rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "kw", [{"sg": 1, "negative": 5}, {"sg": 0, "negative": 5}, {"sg": 1, "hs": 1, "negative": 0}]
+)
+def test_quality_close_to_gensim_on_hamlet(kw):
+    from gensim.models import Word2Vec as Gensim
+
+    sents = _hamlet_sentences()
+    params = dict(vector_size=32, window=4, min_count=5, epochs=4, **kw)
+    ours = Word2Vec(progress=False, seed=0, **params).fit(sents).wv
+    ref = Gensim(sents, workers=1, seed=0, **params).wv
+    assert set(ours.index_to_key) == set(ref.index_to_key)
+    rng = np.random.default_rng(0)
+    words = ref.index_to_key[30:250]
+    a, b = rng.choice(words, 300), rng.choice(words, 300)
+    s_ours = [ours.similarity(x, y) for x, y in zip(a, b, strict=True)]
+    s_ref = [ref.similarity(x, y) for x, y in zip(a, b, strict=True)]
+    corr = np.corrcoef(s_ours, s_ref)[0, 1]
+    assert corr > 0.6, corr
+
+
+def test_template_corpus_classes_separate():
+    rng = np.random.default_rng(0)
+    animals, foods = ["cat", "dog", "horse", "cow"], ["bread", "rice", "apple", "cheese"]
+    sents = []
+    for _ in range(1500):
+        sents.append(["the", rng.choice(animals), "runs", "and", "sleeps"])
+        sents.append(["we", "eat", "tasty", rng.choice(foods), "today"])
+    wv = (
+        Word2Vec(vector_size=16, window=2, min_count=1, epochs=3, sample=0, progress=False)
+        .fit(sents)
+        .wv
+    )
+    intra = np.mean([wv.similarity(x, y) for g in (animals, foods) for x in g for y in g if x != y])
+    inter = np.mean([wv.similarity(x, y) for x in animals for y in foods])
+    assert intra > inter + 0.3
+
+
+def test_keyed_vectors_neighbours_analogy_and_io(tmp_path):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(50)]
+    vec = rng.standard_normal((50, 8)).astype(np.float32)
+    kv = KeyedVectors(words, vec)
+    unit = vec / np.linalg.norm(vec, axis=1, keepdims=True)
+    q = unit[1] - unit[0] + unit[2]
+    q /= np.linalg.norm(q)
+    scores = unit @ q
+    scores[[0, 1, 2]] = -np.inf
+    best = words[int(np.argmax(scores))]
+    assert kv.most_similar(positive=["w1", "w2"], negative=["w0"], topn=1)[0][0] == best
+    assert kv.evaluate_analogies([("w0", "w1", "w2", best)]) == 1.0
+    np.testing.assert_allclose(kv.similarity("w3", "w4"), unit[3] @ unit[4], rtol=1e-6)
+    kv.save(tmp_path / "kv.safetensors")
+    back = KeyedVectors.load(tmp_path / "kv.safetensors")
+    assert back.index_to_key == words
+    np.testing.assert_array_equal(back.vectors, vec)
+
+
+def test_glove_king_man_woman_queen():
+    kv = KeyedVectors.from_glove(20_000)
+    assert kv.most_similar(positive=["king", "woman"], negative=["man"], topn=1)[0][0] == "queen"
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="vector_size"):
+        Word2Vec(vector_size=0).fit([["a"]])
+    with pytest.raises(ValueError, match="sg"):
+        Word2Vec(sg=2).fit([["a"]])
+    with pytest.raises(ValueError, match="min_count"):
+        Word2Vec(min_count=5, progress=False).fit([["a", "b"]])
+    with pytest.raises(TypeError, match="sentences"):
+        Word2Vec().fit(["a sentence as a string"])
+    kv = KeyedVectors(["a"], np.ones((1, 2)))
+    with pytest.raises(KeyError, match="zzz"):
+        kv["zzz"]
+    with pytest.raises(ValueError, match="vectors"):
+        KeyedVectors(["a", "b"], np.ones((3, 2)))
+
+
+def test_fasttext_ngrams_and_oov_vectors():
+    from glassml.text.fasttext import FastText, char_ngrams
+    from glassml.text.hashing import murmurhash3_32
+
+    assert char_ngrams("where", 3, 3) == ["<wh", "whe", "her", "ere", "re>"]
+    sents = [["walk", "walked", "walks", "run", "runs"]] * 200
+    ft = FastText(vector_size=8, min_count=1, epochs=1, bucket=500, progress=False).fit(sents)
+    rows = [murmurhash3_32(g, positive=True) % 500 for g in char_ngrams("walking")]
+    np.testing.assert_allclose(ft.wv["walking"], ft.wv.ngram_vectors[rows].mean(axis=0), rtol=1e-6)
+    V = len(ft.wv)
+    i = ft.wv.key_to_index["walk"]
+    expected = np.vstack([ft.syn0_[[i]], ft.syn0_[V + np.array(
+        [murmurhash3_32(g, positive=True) % 500 for g in char_ngrams("walk")])]]).mean(axis=0)  # fmt: skip
+    np.testing.assert_allclose(ft.wv["walk"], expected, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="negative"):
+        FastText(negative=0).fit(sents)
+
+
+def test_glove_gradients_match_torch_and_loss_decreases():
+    from glassml.text.glove import GloVe, cooccurrence_matrix, glove_loss_grad
+
+    X = cooccurrence_matrix([["a", "b", "c", "a"]], {"a": 0, "b": 1, "c": 2}, window=2).toarray()
+    # pairs (distance 1): a-b, b-c, c-a; (distance 2): a-c, b-a  -> symmetric 1/d weights
+    np.testing.assert_allclose(X, [[0, 1.5, 1.5], [1.5, 0, 1], [1.5, 1, 0]], rtol=1e-14)
+    rng = np.random.default_rng(0)
+    W, Wt, b, bt = (
+        rng.normal(size=(5, 3)),
+        rng.normal(size=(5, 3)),
+        rng.normal(size=5),
+        rng.normal(size=5),
+    )
+    i, j, x = np.array([0, 1, 4, 2]), np.array([1, 3, 0, 2]), np.array([3.0, 150.0, 1.0, 20.0])
+    loss, gW, gWt, gb, gbt = glove_loss_grad(W, Wt, b, bt, i, j, x, 100.0, 0.75)
+    T = [torch.tensor(a, requires_grad=True) for a in (W, Wt, b, bt)]
+    f = torch.clamp(torch.tensor(x / 100.0) ** 0.75, max=1.0)
+    diff = (T[0][i] * T[1][j]).sum(1) + T[2][i] + T[3][j] - torch.log(torch.tensor(x))
+    ref = (f * diff**2).sum()
+    ref.backward()
+    assert np.isclose(loss, ref.item(), rtol=1e-12)
+    full = np.zeros_like(W)
+    np.add.at(full, i, gW)
+    np.testing.assert_allclose(full, T[0].grad.numpy(), rtol=1e-12)
+    full = np.zeros_like(Wt)
+    np.add.at(full, j, gWt)
+    np.testing.assert_allclose(full, T[1].grad.numpy(), rtol=1e-12)
+    g = GloVe(vector_size=8, window=2, min_count=1, epochs=10).fit([["a", "b", "c", "d"]] * 30)
+    assert g.loss_history_[-1] < 0.5 * g.loss_history_[0]
+
+
+def test_analogies_on_template_corpus_match_gensim():
+    from gensim.models import Word2Vec as Gensim
+
+    from glassml.experiments.text import _analogy_corpus, _analogy_quads
+
+    sents = _analogy_corpus(np.random.default_rng(0), 6000)
+    params = dict(vector_size=24, window=2, min_count=1, epochs=4, sample=0)
+    ours = Word2Vec(progress=False, **params).fit(sents).wv
+    ref = Gensim(sents, workers=1, seed=0, **params).wv
+    quads = _analogy_quads()
+    ref_acc = np.mean(
+        [ref.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d for a, b, c, d in quads]
+    )
+    assert ours.evaluate_analogies(quads) >= ref_acc - 0.1
