@@ -38,3 +38,16 @@ def test_run_and_write_outputs(tmp_path, monkeypatch):
     json_path, png_path = bench.write_outputs(report, tmp_path)
     assert json.loads(json_path.read_text())["results"][0]["name"] == "toy_sum"
     assert png_path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_budget_limits_rounds_of_slow_workloads():
+    import time
+
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.02)
+
+    t_a, _ = bench.time_alternating(slow, slow, repeats=7, warmup=1, budget=0.05)
+    assert len(t_a) == 1 and len(calls) == 4  # 2 warm-up + 2 timed

@@ -129,11 +129,20 @@ def _time_once(fn: Callable) -> float:
     return time.perf_counter() - start
 
 
-def time_alternating(ours: Callable, ref: Callable, *, repeats: int, warmup: int = 1):
-    """Time two callables alternately (A B A B ...) after ``warmup`` calls of each."""
+def time_alternating(
+    ours: Callable, ref: Callable, *, repeats: int, warmup: int = 1, budget: float | None = None
+):
+    """Time two callables alternately (A B A B ...) after ``warmup`` calls of each.
+
+    With a ``budget`` (seconds per workload), the number of timed rounds is cut so that the
+    workload stays within it (at least one round): a 3-minute random forest gets one or two
+    rounds, a 5-ms kernel the full ``repeats``.
+    """
+    t_warm = 0.0
     for _ in range(warmup):
-        ours()
-        ref()
+        t_warm = _time_once(ours) + _time_once(ref)
+    if budget is not None and t_warm > 0:
+        repeats = max(1, min(repeats, int(budget / t_warm)))
     t_ours, t_ref = [], []
     for _ in range(repeats):
         t_ours.append(_time_once(ours))
