@@ -1,10 +1,12 @@
-"""Imputation of missing values (inventory DP-07..DP-12).
+"""Imputation of missing values (inventory DP-07..DP-13).
 
 SimpleImputer (mean / median / most_frequent / constant), ffill / bfill for time series,
 KNNImputer (NaN-aware Euclidean neighbours), IterativeImputer (chained equations) and MICE with
-Rubin's pooling, plus a simulator of the MCAR / MAR / MNAR missingness mechanisms.
+Rubin's pooling, AutoencoderImputer (a denoising autoencoder, DP-13), plus a simulator of the
+MCAR / MAR / MNAR missingness mechanisms.
 """
 
+from ._autoencoder import AutoencoderImputer
 from ._bayesian_ridge import BayesianRidge
 from ._fill import bfill, ffill
 from ._iterative import IterativeImputer
@@ -14,6 +16,7 @@ from ._missingness import simulate_missing
 from ._simple import SimpleImputer
 
 __all__ = [
+    "AutoencoderImputer",
     "BayesianRidge",
     "IterativeImputer",
     "KNNImputer",

@@ -4,6 +4,16 @@ Every transformer is fitted on training data only and then applied to new data (
 a :class:`glassml.pipeline.Pipeline` that keeps cross-validation free of leakage (CL-042).
 """
 
+from ._augment import (
+    Compose,
+    ImageAugmenter,
+    gaussian_noise,
+    random_crop,
+    random_horizontal_flip,
+    random_rotation_90,
+    random_shift,
+    random_vertical_flip,
+)
 from ._discretizer import KBinsDiscretizer
 from ._function_transformer import FunctionTransformer
 from ._label import LabelEncoder
@@ -18,7 +28,9 @@ from ._standard import StandardScaler
 from ._target_encoder import TargetEncoder
 
 __all__ = [
+    "Compose",
     "FunctionTransformer",
+    "ImageAugmenter",
     "KBinsDiscretizer",
     "LabelEncoder",
     "MaxAbsScaler",
@@ -31,5 +43,11 @@ __all__ = [
     "StandardScaler",
     "TargetEncoder",
     "add_bias_column",
+    "gaussian_noise",
     "normalize",
+    "random_crop",
+    "random_horizontal_flip",
+    "random_rotation_90",
+    "random_shift",
+    "random_vertical_flip",
 ]
