@@ -74,8 +74,10 @@ class _Encoder:
             return [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]
         if isinstance(value, set | frozenset):
             items = sorted(value, key=repr)
-            return {"__set__": [self.encode(v, f"{path}.{i}") for i, v in enumerate(items)],
-                    "frozen": isinstance(value, frozenset)}
+            return {
+                "__set__": [self.encode(v, f"{path}.{i}") for i, v in enumerate(items)],
+                "frozen": isinstance(value, frozenset),
+            }
         if isinstance(value, dict):
             if not all(isinstance(k, str) for k in value):
                 return {
