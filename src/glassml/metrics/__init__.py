@@ -53,6 +53,7 @@ from .curves import (
     roc_auc_score,
     roc_curve,
 )
+from .generative import frechet_distance, frechet_distance_from_features, inception_score
 from .pairwise import (
     cosine_distances,
     cosine_similarity,
@@ -114,6 +115,9 @@ from .timeseries import (
 )
 
 __all__ = [
+    "frechet_distance",
+    "frechet_distance_from_features",
+    "inception_score",
     "pairwise",
     "cosine_distances",
     "cosine_similarity",
