@@ -6,11 +6,12 @@ Rubin's pooling, AutoencoderImputer (a denoising autoencoder, DP-13), plus a sim
 MCAR / MAR / MNAR missingness mechanisms.
 """
 
+from ..metrics.pairwise import nan_euclidean_distances  # re-exported: the KNNImputer distance
 from ._autoencoder import AutoencoderImputer
 from ._bayesian_ridge import BayesianRidge
 from ._fill import bfill, ffill
 from ._iterative import IterativeImputer
-from ._knn import KNNImputer, nan_euclidean_distances
+from ._knn import KNNImputer
 from ._mice import PooledEstimate, mice, pool_mean, pool_rubin
 from ._missingness import simulate_missing
 from ._simple import SimpleImputer

@@ -6,64 +6,12 @@ import numbers
 
 import numpy as np
 
-from .._core import BaseEstimator, TransformerMixin, check_array, check_in, check_is_fitted
+from .._core import BaseEstimator, TransformerMixin, check_in, check_is_fitted
+from ..metrics.pairwise import nan_squared_sums
 from ..preprocessing._utils import input_feature_names
 from ._base import IndicatorMixin, is_scalar_nan
 
 _CHUNK_ELEMENTS = 2**21  # 16 MiB of float64 distances per block: reused, no page faults
-
-
-def nan_euclidean_distances(X, Y=None, *, squared=False, missing_values=np.nan):
-    """Euclidean distances that skip coordinates missing in either point, rescaled.
-
-        d(x, y)^2 = (p / |P|) * sum_{j in P} (x_j - y_j)^2,  P = coordinates present in both
-
-    NaN when x and y share no present coordinate. Computed with three matrix products (BLAS):
-    sum over P of (x - y)^2 = ||x||^2 + ||y||^2 - 2 x.y on zero-filled data, minus the squares
-    of x on y's missing coordinates and of y on x's (the formula of scikit-learn's
-    ``nan_euclidean_distances``). Inventory: DP-10.
-
-    >>> nan_euclidean_distances([[3.0, np.nan]], [[0.0, 4.0], [1.0, 1.0]]).round(4)
-    array([[4.2426, 2.8284]])
-    """
-    if not is_scalar_nan(missing_values):
-        raise ValueError("missing_values: only np.nan is supported here.")
-    X = check_array(X, dtype=[np.float64, np.float32], allow_nan=True, name="X")
-    same = Y is None
-    Y = X if same else check_array(Y, dtype=[np.float64, np.float32], allow_nan=True, name="Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"Y: Incompatible dimension for X and Y matrices: X.shape[1] == {X.shape[1]} while "
-            f"Y.shape[1] == {Y.shape[1]}"
-        )
-    missing_X = np.isnan(X)
-    missing_Y = missing_X if same else np.isnan(Y)
-    X0 = np.where(missing_X, 0.0, X)  # (n, p) zero-filled
-    Y0 = X0 if same else np.where(missing_Y, 0.0, Y)  # (m, p)
-    d = _nan_sq_dist(X0, Y0, missing_X, missing_Y)
-    if same:
-        np.fill_diagonal(d, 0.0)
-    present_count = (~missing_X).astype(X0.dtype) @ (~missing_Y).astype(X0.dtype).T  # (n, m)
-    d[present_count == 0] = np.nan
-    np.maximum(1, present_count, out=present_count)
-    d /= present_count
-    d *= X.shape[1]
-    return d if squared else np.sqrt(d, out=d)
-
-
-def _nan_sq_dist(X0, Y0, missing_X, missing_Y):
-    """Unnormalised sum of squared differences over commonly present coordinates, (n, m)."""
-    XX = np.einsum("ij,ij->i", X0, X0)[:, None]  # (n, 1)
-    YY = np.einsum("ij,ij->i", Y0, Y0)[None, :]  # (1, m)
-    d = X0 @ Y0.T  # (n, m)
-    d *= -2
-    d += XX
-    d += YY
-    np.maximum(d, 0, out=d)
-    d -= (X0 * X0) @ missing_Y.T.astype(X0.dtype)  # x_j^2 where y_j is missing
-    d -= missing_X.astype(X0.dtype) @ (Y0 * Y0).T  # y_j^2 where x_j is missing
-    np.clip(d, 0, None, out=d)
-    return d
 
 
 def _neighbour_weights(dist, weights):
@@ -172,7 +120,7 @@ class KNNImputer(IndicatorMixin, TransformerMixin, BaseEstimator):
                 rows = row_missing[start : start + chunk]
                 Q, Qm = X[rows], mask[rows]
                 Q0 = np.where(Qm, 0.0, Q)
-                dist = _nan_sq_dist(Q0, fit_X0, Qm, fit_mask)  # (c, n_fit)
+                dist = nan_squared_sums(Q0, fit_X0, Qm, fit_mask)  # (c, n_fit)
                 present = (~Qm).astype(Q0.dtype) @ present_fit.T
                 if min_fit_obs + (~Qm).sum(axis=1).min() <= p:  # some pairs may share nothing
                     dist[present == 0] = np.nan

@@ -283,11 +283,7 @@ def nan_euclidean_distances(X, Y=None, *, squared: bool = False) -> np.ndarray:
     missing_Y = missing_X if same else np.isnan(Y)  # (n_y, d)
     X = np.where(missing_X, 0.0, X)
     Y = X if same else np.where(missing_Y, 0.0, Y)
-    distances = euclidean_distances(X, X if same else Y, squared=True)
-    # remove the contributions x_j² (resp. y_j²) of coordinates missing on the other side
-    distances -= (X * X) @ missing_Y.T.astype(np.float64)
-    distances -= missing_X.astype(np.float64) @ (Y * Y).T
-    np.clip(distances, 0, None, out=distances)
+    distances = nan_squared_sums(X, Y, missing_X, missing_Y)
     if same:
         np.fill_diagonal(distances, 0.0)
     present_count = (~missing_X).astype(np.float64) @ (~missing_Y).T.astype(np.float64)
@@ -298,6 +294,26 @@ def nan_euclidean_distances(X, Y=None, *, squared: bool = False) -> np.ndarray:
     if not squared:
         np.sqrt(distances, out=distances)
     return distances
+
+
+def nan_squared_sums(X0, Y0, missing_X, missing_Y) -> np.ndarray:
+    """Σ_{j present in both} (x_j − y_j)² for all pairs, (n, m), from zero-filled X0, Y0.
+
+    Three BLAS products: ‖x‖² + ‖y‖² − 2 x·y on the zero-filled rows, minus x_j² where y_j is
+    missing and y_j² where x_j is missing. Used by :func:`nan_euclidean_distances` and, block
+    by block, by :class:`glassml.impute.KNNImputer`.
+    """
+    XX = np.einsum("ij,ij->i", X0, X0)[:, None]  # (n, 1)
+    YY = np.einsum("ij,ij->i", Y0, Y0)[None, :]  # (1, m)
+    d = X0 @ Y0.T  # (n, m)
+    d *= -2
+    d += XX
+    d += YY
+    np.maximum(d, 0, out=d)
+    d -= (X0 * X0) @ missing_Y.T.astype(X0.dtype)  # x_j² where y_j is missing
+    d -= missing_X.astype(X0.dtype) @ (Y0 * Y0).T  # y_j² where x_j is missing
+    np.clip(d, 0, None, out=d)
+    return d
 
 
 # ---------------------------------------------------------------------------------- kernels
