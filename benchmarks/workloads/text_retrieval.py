@@ -1,9 +1,7 @@
-"""W12 word2vec (gensim) and W14 vector-index search (FAISS). The glassml sides arrive with the
-text and transformer/retrieval issues ("not implemented" until then)."""
+"""W12 word2vec skip-gram with negative sampling against gensim (W14, vector search against
+FAISS, lives in retrieval.py)."""
 
 from __future__ import annotations
-
-import numpy as np
 
 from glassml.bench import Case, workload
 
@@ -42,16 +40,3 @@ def word2vec(quick):
         ),
         items=len(text),
     )
-
-
-@workload("W14_flat_index_search", reference="FAISS", group="retrieval", unit="queries")
-def flat_search(quick):
-    import faiss
-
-    rng = np.random.default_rng(0)
-    n, d, q = (10_000 if quick else 100_000), 384, 100
-    base = rng.standard_normal((n, d), dtype=np.float32)
-    queries = rng.standard_normal((q, d), dtype=np.float32)
-    index = faiss.IndexFlatIP(d)
-    index.add(base)
-    return Case(ours=None, ref=lambda: index.search(queries, 10), items=q)
