@@ -1,0 +1,25 @@
+"""glassml.retrieval: vector indexes and retrieval-augmented generation.
+
+* :class:`FlatIndex` — exact top-k by inner product, cosine or squared L2 (TR-19);
+* :class:`IVFIndex` — inverted file with a k-means coarse quantizer, ``nprobe`` calibrated
+  to a target recall;
+* :func:`load_index` — read either back from its ``.safetensors`` file (no pickle).
+
+Inventory: TR-19, TR-20, TR-25, CL-199, CL-200, CL-201.
+"""
+
+from ._base import read_index
+from .flat import FlatIndex
+from .ivf import IVFIndex
+
+__all__ = ["FlatIndex", "IVFIndex", "load_index"]
+
+_KINDS = {FlatIndex.kind: FlatIndex, IVFIndex.kind: IVFIndex}
+
+
+def load_index(path):
+    """Load an index saved with ``index.save(path)`` (its kind is read from the file)."""
+    kind, config, arrays = read_index(path)
+    if kind not in _KINDS:
+        raise ValueError(f"{path}: unknown index kind {kind!r}.")
+    return _KINDS[kind]._from_saved(config, arrays)
