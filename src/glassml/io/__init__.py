@@ -3,7 +3,7 @@
 Nothing here uses pickle: loading a model file never runs code from the file.
 """
 
-from .estimator_io import load_estimator, save_estimator
+from .estimator_io import load_estimator, load_network, save_estimator, save_network
 from .safetensors import load_bytes, load_file, read_metadata, save_bytes, save_file
 
 __all__ = [
@@ -14,4 +14,6 @@ __all__ = [
     "save_file",
     "load_estimator",
     "save_estimator",
+    "load_network",
+    "save_network",
 ]

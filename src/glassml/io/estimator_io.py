@@ -7,7 +7,10 @@ A saved estimator is a folder with
   reference into the safetensors file; string/object arrays, scalars, tuples, dicts, nested
   estimators (pipelines, ensembles) are encoded as tagged JSON;
 * ``arrays.safetensors`` — the numeric arrays, and its SHA-256 recorded in the JSON so that a
-  corrupted or tampered file is detected.
+  corrupted or tampered file is detected;
+* ``network_0/`` … — each neural network inside the estimator (an ``nn.Module``, e.g. the
+  fitted ``model_`` of an MLPClassifier) as ``config.json`` + ``model.safetensors`` with
+  PyTorch's state_dict keys (see :func:`save_network`), checksums recorded in the JSON.
 
 Loading resolves the class only among glassml's own estimators (``glassml.*`` subclasses of
 ``BaseEstimator``), so a model folder can never make us import or run arbitrary code.
@@ -31,7 +34,7 @@ import numpy as np
 
 from .safetensors import load_bytes, save_bytes
 
-__all__ = ["save_estimator", "load_estimator", "FORMAT"]
+__all__ = ["save_estimator", "load_estimator", "save_network", "load_network", "FORMAT"]
 
 FORMAT = "glassml-estimator/1"
 _JSON = "estimator.json"
@@ -39,8 +42,19 @@ _ARRAYS = "arrays.safetensors"
 
 
 class _Encoder:
-    def __init__(self):
+    """Turns an estimator into JSON + a dict of arrays.
+
+    ``networks``: when given (a list), every top-level ``glassml.nn.Module`` found is not
+    inlined but collected there and replaced by ``{"__network__": i}``; ``save_estimator``
+    writes each one as ``network_i/config.json`` + ``network_i/model.safetensors``.
+    ``state_keys``: id(tensor) → state_dict key, so a network's parameters and buffers are
+    written as references into its ``model.safetensors`` instead of arrays.
+    """
+
+    def __init__(self, networks: list | None = None, state_keys: dict | None = None):
         self.arrays: dict[str, np.ndarray] = {}
+        self.networks = networks
+        self.state_keys = state_keys or {}
 
     def encode(self, value, path: str):
         from .._core.base import BaseEstimator
@@ -97,6 +111,15 @@ class _Encoder:
             return {
                 "__slice__": [self.encode(v, path) for v in (value.start, value.stop, value.step)]
             }
+        if _is_tensor(value) and id(value) in self.state_keys:
+            return {
+                "__state__": self.state_keys[id(value)],
+                "requires_grad": bool(value.requires_grad),
+                "class": _class_spec(type(value)),
+            }
+        if self.networks is not None and _is_network(value):
+            self.networks.append(value)
+            return {"__network__": len(self.networks) - 1}
         if _is_tensor(value):
             return {
                 "__tensor__": self.encode(value.data, path),
@@ -130,6 +153,12 @@ class _Encoder:
 
 def _is_tensor(value) -> bool:
     return type(value).__module__.startswith("glassml.autograd") and hasattr(value, "grad_fn")
+
+
+def _is_network(value) -> bool:
+    from ..nn.module import Module
+
+    return isinstance(value, Module)
 
 
 def _class_spec(cls) -> str:
@@ -195,9 +224,30 @@ def _decode(value, arrays):
         return np.dtype(value["__dtype__"])
     if "__slice__" in value:
         return slice(*(_decode(v, arrays) for v in value["__slice__"]))
-    if "__tensor__" in value:
+    if "__network__" in value:
+        networks = arrays.get("__networks__")
+        index = value["__network__"]
+        if networks is None or not 0 <= index < len(networks):
+            raise ValueError(f"model file is inconsistent: network {index!r} is missing.")
+        return networks[index]
+    if "__state__" in value or "__tensor__" in value:
         cls = _resolve_glassml_class(value["class"])
-        data = _decode(value["__tensor__"], arrays)
+        if "__state__" in value:
+            key = value["__state__"]
+            if key not in arrays:
+                raise ValueError(f"model file is inconsistent: weight {key!r} is missing.")
+            built = arrays.setdefault("__built_state__", {})
+            if key in built:  # a tied weight: the same tensor object again
+                return built[key]
+            tensor = (
+                cls(arrays[key], requires_grad=value["requires_grad"])
+                if ("Parameter" in value["class"])
+                else cls._make(arrays[key], value["requires_grad"], None)
+            )
+            built[key] = tensor
+            return tensor
+        else:
+            data = _decode(value["__tensor__"], arrays)
         return (
             cls(data, requires_grad=value["requires_grad"])
             if "Parameter" in value["class"]
@@ -221,6 +271,70 @@ def _build(spec: dict, arrays):
     return est
 
 
+_NET_CONFIG, _NET_WEIGHTS, _NET_EXTRA = "config.json", "model.safetensors", "extra.safetensors"
+NETWORK_FORMAT = "glassml-network/1"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_network(module, directory) -> dict:
+    """Write an ``nn.Module`` as ``config.json`` + ``model.safetensors`` (+ ``extra.safetensors``).
+
+    ``model.safetensors`` is the ``state_dict`` under PyTorch's key names (it loads into the
+    equivalent torch model); ``config.json`` holds the module tree — classes (glassml only) and
+    non-tensor attributes — with every parameter/buffer as a reference to its key, so loading
+    rebuilds the exact module without calling any constructor and without pickle. Tied weights
+    stay tied. Returns the files' SHA-256 digests for tamper checks.
+    """
+    from .. import __version__
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = module.state_dict(keep_vars=True)
+    keys: dict[int, str] = {}
+    for key, tensor in state.items():
+        keys.setdefault(id(tensor), key)
+    weights = {key: np.ascontiguousarray(state[key].data) for key in set(keys.values())}
+    enc = _Encoder(state_keys=keys)
+    structure = enc.encode(module, "network")
+    config = {
+        "format": NETWORK_FORMAT,
+        "glassml_version": __version__,
+        "class": _class_spec(type(module)),
+        "structure": structure,
+    }
+    (directory / _NET_WEIGHTS).write_bytes(save_bytes(weights, metadata={"format": "pt"}))
+    digests = {_NET_WEIGHTS: _sha256(directory / _NET_WEIGHTS)}
+    if enc.arrays:  # non-persistent buffers and other arrays outside the state_dict
+        (directory / _NET_EXTRA).write_bytes(save_bytes(enc.arrays))
+        digests[_NET_EXTRA] = _sha256(directory / _NET_EXTRA)
+    (directory / _NET_CONFIG).write_text(json.dumps(config, indent=1), encoding="utf-8")
+    digests[_NET_CONFIG] = _sha256(directory / _NET_CONFIG)
+    return digests
+
+
+def load_network(directory, digests: dict | None = None):
+    """Rebuild a module written by :func:`save_network` (checksums verified when given)."""
+    directory = Path(directory)
+    for name in (_NET_CONFIG, _NET_WEIGHTS):
+        if not (directory / name).exists():
+            raise FileNotFoundError(f"{directory}: missing {name}; not a saved glassml network.")
+    for name, digest in (digests or {}).items():
+        if not (directory / name).exists() or _sha256(directory / name) != digest:
+            raise ValueError(
+                f"{directory / name} is corrupted or was modified after saving (checksum mismatch)."
+            )
+    config = json.loads((directory / _NET_CONFIG).read_text(encoding="utf-8"))
+    if config.get("format") != NETWORK_FORMAT:
+        raise ValueError(f"{directory / _NET_CONFIG}: unknown format {config.get('format')!r}.")
+    arrays = load_bytes((directory / _NET_WEIGHTS).read_bytes(), str(directory / _NET_WEIGHTS))
+    if (directory / _NET_EXTRA).exists():
+        arrays.update(load_bytes((directory / _NET_EXTRA).read_bytes(), str(directory)))
+    return _decode(config["structure"], arrays)
+
+
 def save_estimator(estimator, directory, *, force: bool = False, extra: dict | None = None):
     """Save a (fitted) glassml estimator to ``directory`` (created; never overwritten unless
     ``force``). ``extra`` is a JSON-serialisable dict stored alongside (e.g. feature names)."""
@@ -231,17 +345,22 @@ def save_estimator(estimator, directory, *, force: bool = False, extra: dict | N
         raise FileExistsError(
             f"{directory} already holds a saved model; pass force=True to overwrite it."
         )
-    enc = _Encoder()
+    networks: list = []
+    enc = _Encoder(networks=networks)
     spec = enc.estimator(estimator, "root")
     blob = save_bytes(enc.arrays, metadata={"format": FORMAT})
+    directory.mkdir(parents=True, exist_ok=True)
+    network_digests = [
+        save_network(net, directory / f"network_{i}") for i, net in enumerate(networks)
+    ]
     payload = {
         "format": FORMAT,
         "glassml_version": __version__,
         "estimator": spec,
         "arrays_sha256": hashlib.sha256(blob).hexdigest(),
+        "networks": network_digests,
         "extra": extra or {},
     }
-    directory.mkdir(parents=True, exist_ok=True)
     (directory / _ARRAYS).write_bytes(blob)
     (directory / _JSON).write_text(json.dumps(payload, indent=1), encoding="utf-8")
     return directory
@@ -276,4 +395,9 @@ def load_estimator(directory, *, allow_version_mismatch: bool = False):
         raise ValueError(
             f"{arrays_path} is corrupted or was modified after saving (checksum mismatch)."
         )
-    return _build(payload["estimator"], load_bytes(blob, str(arrays_path)))
+    arrays = load_bytes(blob, str(arrays_path))
+    arrays["__networks__"] = [
+        load_network(directory / f"network_{i}", digests)
+        for i, digests in enumerate(payload.get("networks", []))
+    ]
+    return _build(payload["estimator"], arrays)

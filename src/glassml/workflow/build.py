@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import inspect
 
-import numpy as np
-
 from ..compose import ColumnTransformer
 from ..decomposition import PCA
 from ..impute import SimpleImputer
@@ -39,61 +37,10 @@ from .config import ConfigError, ModelConfig, PreprocessConfig
 from .registry import check_model_params, estimator_class
 
 __all__ = [
-    "StoredSimpleImputer",
-    "StoredColumnTransformer",
     "build_pipeline",
     "build_model",
     "STEP_NAMES",
 ]
-
-
-class StoredSimpleImputer(SimpleImputer):
-    """SimpleImputer whose fitted input dtype is kept as a string, so that the pickle-free
-    ``glassml.io.save_estimator`` (which stores numbers, strings and arrays only) can save it.
-    Same parameters and results as :class:`glassml.impute.SimpleImputer`. Inventory: DP-10.
-
-    >>> StoredSimpleImputer(strategy="median").fit([[1.0], [np.nan], [3.0]]).transform([[np.nan]])
-    array([[2.]])
-    """
-
-    @property
-    def _fit_dtype(self):
-        return np.dtype(self._fit_dtype_str)
-
-    @_fit_dtype.setter
-    def _fit_dtype(self, value):
-        self._fit_dtype_str = np.dtype(value).str
-
-
-class StoredColumnTransformer(ColumnTransformer):
-    """ColumnTransformer that keeps ``output_indices_`` as [start, stop] pairs
-    (``output_spans_``) so the pickle-free ``glassml.io`` can save it; ``output_indices_``
-    still reads as {name: slice}. Same parameters and results as
-    :class:`glassml.compose.ColumnTransformer`. Inventory: DP-14.
-
-    >>> ct = StoredColumnTransformer([("a", "passthrough", [0])]).fit(np.ones((2, 2)))
-    >>> ct.output_indices_["a"]
-    slice(0, 1, None)
-    """
-
-    @property
-    def output_indices_(self):
-        building = self.__dict__.get("_output_indices_building")
-        if building is not None:
-            return building
-        if "output_spans_" not in self.__dict__:
-            raise AttributeError("output_indices_")
-        return {k: slice(a, b) for k, (a, b) in self.output_spans_.items()}
-
-    @output_indices_.setter
-    def output_indices_(self, value):
-        self.__dict__["_output_indices_building"] = value
-
-    def _stack(self, outs, n):
-        stacked = super()._stack(outs, n)
-        slices = self.__dict__.pop("_output_indices_building")
-        self.output_spans_ = {k: [s.start, s.stop] for k, s in slices.items()}
-        return stacked
 
 
 _SCALERS = {
@@ -103,7 +50,7 @@ _SCALERS = {
     "maxabs": MaxAbsScaler,
 }
 _NUMERIC_STEPS = {
-    "impute": StoredSimpleImputer,
+    "impute": SimpleImputer,
     "polynomial": PolynomialFeatures,
     "pca": PCA,
     "normalize": Normalizer,
@@ -135,7 +82,7 @@ def _numeric_step(step: dict, key: str):
             )
         return _make(_SCALERS[method], params, key)
     if name == "impute":
-        return _make(StoredSimpleImputer, params, key, {"strategy": "median"})
+        return _make(SimpleImputer, params, key, {"strategy": "median"})
     return _make(_NUMERIC_STEPS[name], params, key)
 
 
@@ -169,7 +116,7 @@ def build_pipeline(pre: PreprocessConfig, model: ModelConfig, dtypes: dict, *, h
     has_imputer = any(isinstance(s, SimpleImputer) for _, s in numeric_steps)
     if (has_nan or cat_cols) and pre.impute_missing and not has_imputer:
         # object input (categorical columns) always gets a numeric imputer: it also casts to float
-        numeric_steps.insert(0, ("impute", StoredSimpleImputer(strategy="median")))
+        numeric_steps.insert(0, ("impute", SimpleImputer(strategy="median")))
     if not cat_cols:
         return Pipeline([*numeric_steps, ("model", estimator)])
     num_cols = [j for j, t in enumerate(dtypes.values()) if t != "category"]
@@ -179,11 +126,9 @@ def build_pipeline(pre: PreprocessConfig, model: ModelConfig, dtypes: dict, *, h
     if isinstance(encoder, OneHotEncoder):
         # plain-string dtype and dense output keep the fitted encoder saveable without pickle
         encoder.set_params(dtype="float64", sparse_output=False)
-    cat_pipe = Pipeline(
-        [("impute", StoredSimpleImputer(strategy="most_frequent")), (name, encoder)]
-    )
+    cat_pipe = Pipeline([("impute", SimpleImputer(strategy="most_frequent")), (name, encoder)])
     transformers = [("categorical", cat_pipe, cat_cols)]
     if num_cols:
         num_pipe = Pipeline(numeric_steps) if numeric_steps else "passthrough"
         transformers.insert(0, ("numeric", num_pipe, num_cols))
-    return Pipeline([("preprocess", StoredColumnTransformer(transformers)), ("model", estimator)])
+    return Pipeline([("preprocess", ColumnTransformer(transformers)), ("model", estimator)])

@@ -1,7 +1,9 @@
 """The saved model folder: the fitted pipeline (glassml.io, no pickle) plus its input schema.
 
 ``save_model`` writes ``DIR/`` with ``estimator.json`` + ``arrays.safetensors`` (via
-:func:`glassml.io.save_estimator`; version and SHA-256 tamper checks on load) and the schema in
+:func:`glassml.io.save_estimator`; version and SHA-256 tamper checks on load) — a neural model's
+network goes to ``DIR/network_0/config.json`` + ``model.safetensors`` (PyTorch state_dict keys)
+— and the schema in
 ``extra``: input columns in order with their types ("float" | "category"), target name, task
 ("classification" | "regression" | "clustering"), class labels and default metrics.
 
