@@ -3,16 +3,29 @@
 * :class:`FlatIndex` — exact top-k by inner product, cosine or squared L2 (TR-19);
 * :class:`IVFIndex` — inverted file with a k-means coarse quantizer, ``nprobe`` calibrated
   to a target recall;
-* :func:`load_index` — read either back from its ``.safetensors`` file (no pickle).
+* :func:`load_index` — read either back from its ``.safetensors`` file (no pickle);
+* :func:`chunk_text` / :func:`load_folder` — passages for retrieval;
+* :class:`RAGPipeline` — retrieve with MiniLM, answer with SmolLM2, cite the passages.
 
 Inventory: TR-19, TR-20, TR-25, CL-199, CL-200, CL-201.
 """
 
 from ._base import read_index
+from .chunking import Chunk, chunk_text, load_folder
 from .flat import FlatIndex
 from .ivf import IVFIndex
+from .rag import Answer, RAGPipeline
 
-__all__ = ["FlatIndex", "IVFIndex", "load_index"]
+__all__ = [
+    "Answer",
+    "Chunk",
+    "FlatIndex",
+    "IVFIndex",
+    "RAGPipeline",
+    "chunk_text",
+    "load_folder",
+    "load_index",
+]
 
 _KINDS = {FlatIndex.kind: FlatIndex, IVFIndex.kind: IVFIndex}
 
