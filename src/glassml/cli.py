@@ -4,6 +4,8 @@ glassml run [NAMES... | all] [--quick] [--out DIR]   run experiments, write the 
 glassml run --list                                   list the experiments
 glassml datasets                                     list datasets with shapes and sizes
 glassml bench [NAMES...] [--quick]                   benchmarks against reference libraries
+glassml train | evaluate | predict | drift          the config-driven workflow (workflow.cli)
+glassml generate | embed | search | ask             language models and RAG (cli_language)
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         "curriculum from first principles on NumPy, checked against scikit-learn and PyTorch, "
         "and every claim of the curriculum measured as an experiment.",
         epilog="Examples:\n  glassml run all --quick --out report\n  glassml run --list\n"
-        "  glassml datasets\n  glassml bench --quick",
+        '  glassml datasets\n  glassml bench --quick\n  glassml ask notes/ "Who wrote it?"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"glassml {__version__}")
@@ -87,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .workflow.cli import register_subcommands
 
     register_subcommands(sub)  # train, evaluate, predict, drift
+    from .cli_language import register_subcommands as register_language
+
+    register_language(sub)  # generate, embed, search, ask
     return parser
 
 
@@ -204,6 +209,10 @@ def main(argv=None) -> int:
         from .workflow.cli import dispatch
 
         return dispatch(args)
+    if hasattr(args, "_language_handler"):
+        from .cli_language import dispatch as dispatch_language
+
+        return dispatch_language(args)
     if args.command is None:
         parser.print_help()
         return 0
