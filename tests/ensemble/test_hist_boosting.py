@@ -74,23 +74,35 @@ def test_classifier_matches_sklearn(n_classes):
 
 
 @pytest.mark.slow
-def test_xgboost_and_lightgbm_accuracy():
+def test_xgboost_and_lightgbm_accuracy_within_half_a_point():
+    """Mean test accuracy over three 6,000/6,000 splits (5% missing values) within 0.5
+    points of XGBoost's and LightGBM's with the same settings (one split alone can differ by
+    more: the libraries bin and break ties differently)."""
     import lightgbm
     import xgboost
 
-    X, y = _classification(3000, 8, seed=3)
-    X[np.random.default_rng(3).random(X.shape) < 0.05] = np.nan
-    Xtr, Xte, ytr, yte = X[:2000], X[2000:], y[:2000], y[2000:]
-    ours = HistGradientBoostingClassifier(max_iter=50, max_depth=5, reg_lambda=1.0,
-                                          min_samples_leaf=1, min_child_weight=1.0).fit(Xtr, ytr)  # fmt: skip
-    xgb = xgboost.XGBClassifier(n_estimators=50, max_depth=5, learning_rate=0.1,
-                                tree_method="hist", n_jobs=1).fit(Xtr, ytr)  # fmt: skip
-    lgb = lightgbm.LGBMClassifier(n_estimators=50, max_depth=5, num_leaves=32, learning_rate=0.1,
-                                  min_child_samples=1, reg_lambda=1.0, verbose=-1, n_jobs=1).fit(Xtr, ytr)  # fmt: skip
-    acc = ours.score(Xte, yte)
-    assert abs(acc - xgb.score(Xte, yte)) <= 0.015
-    assert abs(acc - lgb.score(Xte, yte)) <= 0.015
-    assert ours.n_iter_ == 50
+    accs = {"ours": [], "xgb": [], "lgb": []}
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((12_000, 8))
+        score = (
+            X[:, 0] + X[:, 1] * X[:, 2] + np.sin(2 * X[:, 3]) + 0.5 * rng.standard_normal(12_000)
+        )
+        y = (score > 0).astype(int)
+        X[rng.random(X.shape) < 0.05] = np.nan
+        Xtr, Xte, ytr, yte = X[:6000], X[6000:], y[:6000], y[6000:]
+        ours = HistGradientBoostingClassifier(max_iter=50, max_depth=5, reg_lambda=1.0,
+                                              min_samples_leaf=1, min_child_weight=1.0).fit(Xtr, ytr)  # fmt: skip
+        xgb = xgboost.XGBClassifier(n_estimators=50, max_depth=5, learning_rate=0.1,
+                                    tree_method="hist", n_jobs=1).fit(Xtr, ytr)  # fmt: skip
+        lgb = lightgbm.LGBMClassifier(n_estimators=50, max_depth=5, num_leaves=32, learning_rate=0.1,
+                                      min_child_samples=1, reg_lambda=1.0, verbose=-1, n_jobs=1).fit(Xtr, ytr)  # fmt: skip
+        assert ours.n_iter_ == 50
+        for name, model in (("ours", ours), ("xgb", xgb), ("lgb", lgb)):
+            accs[name].append(model.score(Xte, yte))
+    mean = {k: float(np.mean(v)) for k, v in accs.items()}
+    assert abs(mean["ours"] - mean["xgb"]) <= 0.005, mean
+    assert abs(mean["ours"] - mean["lgb"]) <= 0.005, mean
 
 
 def test_early_stopping_same_round_as_xgboost():
