@@ -13,6 +13,7 @@ Files are checked against SHA-256 checksums when first read.
 from ._base import Bunch
 from .catalog import catalog
 from .images import load_mnist, load_optdigits, read_idx
+from .seq2seq_tasks import SEQ2SEQ_TASKS, Seq2SeqVocab, make_seq2seq_task, pad_sequences
 from .sequences import SEQUENCE_TASKS, make_sequence_task
 from .synthetic import (
     make_blobs,
@@ -31,6 +32,10 @@ from .text import load_glove, load_shakespeare, shakespeare_works
 from .weights import minilm_files, smollm2_file
 
 __all__ = [
+    "SEQ2SEQ_TASKS",
+    "Seq2SeqVocab",
+    "make_seq2seq_task",
+    "pad_sequences",
     "Bunch",
     "catalog",
     "load_breast_cancer",

@@ -3,9 +3,23 @@
 Inventory: NL (architectures), DL models.
 """
 
+from .char_lm import CharLSTM
+from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_decode_stateful
+from .elmo import ELMo, ScalarMix
 from .gpt import GPT, GPTConfig
 from .gpt_train import CharTokenizer, generate_text, prepare_shakespeare, train_gpt
 from .mlp import MLP, MLPClassifier, MLPRegressor
+from .rnn import RNNClassifier, RNNForecaster, RNNTagger
+from .seq2seq import (
+    AttentionDecoder,
+    Decoder,
+    Encoder,
+    Seq2Seq,
+    exact_match,
+    fit_seq2seq,
+    plot_attention,
+    sequence_cross_entropy,
+)
 
 __all__ = [
     "MLP",
@@ -18,4 +32,24 @@ __all__ = [
     "generate_text",
     "prepare_shakespeare",
     "train_gpt",
+    # recurrent models (RN-11, TX-20) and the char-LSTM language model
+    "RNNClassifier",
+    "RNNForecaster",
+    "RNNTagger",
+    "CharLSTM",
+    # seq2seq with attention and decoding (SQ-01..SQ-11), ELMo (TX-17)
+    "AttentionDecoder",
+    "Decoder",
+    "Encoder",
+    "Seq2Seq",
+    "exact_match",
+    "fit_seq2seq",
+    "plot_attention",
+    "sequence_cross_entropy",
+    "beam_search",
+    "beam_search_stateful",
+    "greedy_decode",
+    "greedy_decode_stateful",
+    "ELMo",
+    "ScalarMix",
 ]

@@ -30,4 +30,7 @@ from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .rnn_variants import *  # noqa: F401,F403
+from .seq_attention import BahdanauAttention, LuongAttention  # noqa: F401
 from .serialization import load, load_config, save  # noqa: F401

@@ -44,6 +44,15 @@ from .pool import (
     max_pool1d,
     max_pool2d,
 )
+from .rnn_cells import (
+    gru_cell,
+    gru_layer,
+    lstm_cell,
+    lstm_layer,
+    rnn_layer,
+    rnn_relu_cell,
+    rnn_tanh_cell,
+)
 from .softmax import log_softmax, softmax, softmin
 from .upsample import interpolate, upsample, upsample_bilinear, upsample_nearest
 
@@ -108,4 +117,12 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "alpha_dropout",
+    # recurrent cells and layers
+    "lstm_cell",
+    "gru_cell",
+    "rnn_tanh_cell",
+    "rnn_relu_cell",
+    "lstm_layer",
+    "gru_layer",
+    "rnn_layer",
 ]
