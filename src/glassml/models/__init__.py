@@ -20,6 +20,7 @@ from .seq2seq import (
     plot_attention,
     sequence_cross_entropy,
 )
+from .transformer import Seq2SeqTransformer, train_seq2seq
 
 __all__ = [
     "MLP",
@@ -52,4 +53,7 @@ __all__ = [
     "greedy_decode_stateful",
     "ELMo",
     "ScalarMix",
+    # encoder-decoder Transformer (TR-11)
+    "Seq2SeqTransformer",
+    "train_seq2seq",
 ]

@@ -5,7 +5,8 @@
 (``nn.init``), the functional API (``nn.functional``), regularisation helpers and
 ``save``/``load`` (``config.json`` + ``model.safetensors``).
 
-Inventory: NL, AC, IN, NO, RG.
+Inventory: NL, AC, IN, NO, RG, RN (recurrent layers), SQ-06..SQ-09 and TR-01..TR-10
+(attention, positional encodings, Transformer layers, RMSNorm, SwiGLU).
 
 Example
 -------
@@ -20,6 +21,7 @@ from glassml.autograd import Parameter  # noqa: F401
 
 from . import functional, init, utils  # noqa: F401  (utils: part C, clip_grad_norm_...)
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .containers import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
@@ -29,8 +31,12 @@ from .loss import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .positional import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .rmsnorm import RMSNorm, rms_norm  # noqa: F401
 from .rnn import *  # noqa: F401,F403
 from .rnn_variants import *  # noqa: F401,F403
 from .seq_attention import BahdanauAttention, LuongAttention  # noqa: F401
 from .serialization import load, load_config, save  # noqa: F401
+from .swiglu import SwiGLU, silu_mul  # noqa: F401
+from .transformer import *  # noqa: F401,F403

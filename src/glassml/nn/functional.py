@@ -227,5 +227,12 @@ def adaptive_instance_norm(content, style, eps: float = 1e-5):
 # mse_loss etc. add input checks (shape equality) on top of the fused kernels re-exported above.
 from .functional_losses import *  # noqa: E402,F401,F403
 from .functional_losses import __all__ as _losses_all  # noqa: E402
+from .positional import apply_rotary  # noqa: E402,F401  (RoPE, both layouts)
+from .rmsnorm import rms_norm  # noqa: E402,F401
 
-__all__ = [*__all__, *(name for name in _losses_all if name not in __all__)]
+__all__ = [
+    *__all__,
+    *(name for name in _losses_all if name not in __all__),
+    "apply_rotary",
+    "rms_norm",
+]
