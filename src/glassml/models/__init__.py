@@ -3,6 +3,23 @@
 Inventory: NL (architectures), DL models.
 """
 
+from .bert import (
+    BertConfig,
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+    BertModel,
+    cls_pooling,
+    mean_pooling,
+)
+from .bert_pretrain import (
+    finetune_classifier,
+    make_nsp_pairs,
+    mask_tokens,
+    pack_pairs,
+    pretrain_bert,
+)
 from .char_lm import CharLSTM
 from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_decode_stateful
 from .elmo import ELMo, ScalarMix
@@ -11,6 +28,7 @@ from .gpt_train import CharTokenizer, generate_text, prepare_shakespeare, train_
 from .llama import Llama, LlamaConfig
 from .mlp import MLP, MLPClassifier, MLPRegressor
 from .rnn import RNNClassifier, RNNForecaster, RNNTagger
+from .sentence_encoder import SentenceEncoder, colbert_maxsim
 from .seq2seq import (
     AttentionDecoder,
     Decoder,
@@ -60,4 +78,20 @@ __all__ = [
     # Llama-style decoder with SmolLM2-135M-Instruct weights (GGUF)
     "Llama",
     "LlamaConfig",
+    # BERT (TR-14..TR-18) and the all-MiniLM-L6-v2 sentence encoder
+    "BertConfig",
+    "BertModel",
+    "BertForPreTraining",
+    "BertForQuestionAnswering",
+    "BertForSequenceClassification",
+    "BertForTokenClassification",
+    "cls_pooling",
+    "mean_pooling",
+    "finetune_classifier",
+    "make_nsp_pairs",
+    "mask_tokens",
+    "pack_pairs",
+    "pretrain_bert",
+    "SentenceEncoder",
+    "colbert_maxsim",
 ]
