@@ -9,3 +9,10 @@ from glassml.experiments import get, run_one
 def test_experiment_quick(name):
     result = run_one(get(name), quick=True)
     assert result.status == "passed", (result.error, result.checks)
+
+
+@pytest.mark.slow
+def test_rag_experiment_quick():
+    # loads MiniLM and SmolLM2 (~1 + 5 s) and generates 6 short answers
+    result = run_one(get("rag_grounds_answers"), quick=True)
+    assert result.status == "passed", (result.error, result.checks, result.metrics)

@@ -86,3 +86,91 @@ def flat_index_exact(ctx):
             f"({t_flat / t_ivf:.1f}x faster than flat here)."
         ),
     )
+
+
+# Fictional facts: no pretrained model can know them, so a correct answer must come from the
+# retrieved passage. Each is (fact, question, expected answer substring).
+_FACTS = [
+    ("The capital of Zorbania is Quelt.", "What is the capital of Zorbania?", "quelt"),
+    ("Mira Holt invented the glass harp in 1901.", "Who invented the glass harp?", "mira holt"),
+    ("The river Ostra flows into Lake Venn.", "Which lake does the river Ostra flow into?", "venn"),
+    ("The Kelvar bird lays blue eggs.", "What color are the eggs of the Kelvar bird?", "blue"),
+    (
+        "Doctor Anselm Fiore discovered the element varium.",
+        "Who discovered the element varium?",
+        "fiore",
+    ),
+    (
+        "The town of Pellow is famous for its copper bells.",
+        "What is the town of Pellow famous for?",
+        "copper",
+    ),
+    (
+        "The Tarn Accord was signed in the year 1783.",
+        "In which year was the Tarn Accord signed?",
+        "1783",
+    ),
+    (
+        "Captain Ilsa Brand commanded the ship Morning Wren.",
+        "Which ship did Captain Ilsa Brand command?",
+        "morning wren",
+    ),
+]
+_DISTRACTORS = [
+    "Copper is a metal that conducts electricity well.",
+    "Many birds build nests in spring.",
+    "Lakes are bodies of water surrounded by land.",
+    "Harps are string instruments played by plucking.",
+]
+
+
+@experiment(
+    "rag_grounds_answers",
+    claims=["CL-200"],
+    title="Retrieval-augmented SmolLM2 answers unseen facts; closed-book cannot",
+    topic=TOPIC,
+)
+def rag_grounds_answers(ctx):
+    from glassml.models.llama import Llama
+    from glassml.models.sentence_encoder import SentenceEncoder
+    from glassml.retrieval import RAGPipeline
+
+    facts = _FACTS[:3] if ctx.quick else _FACTS
+    llm, encoder = Llama.from_smollm2(), SentenceEncoder.from_minilm()
+    rag = RAGPipeline(encoder, llm, k=1).add_texts([f for f, _, _ in _FACTS] + _DISTRACTORS)
+    max_new = 24 if ctx.quick else 32
+    closed, grounded, retrieved = [], [], []
+    examples = []
+    for fact, question, expected in facts:
+        closed_answer = llm.chat(question, max_new_tokens=max_new)
+        answer = rag.ask(question, max_new_tokens=max_new)
+        closed.append(expected in closed_answer.lower())
+        grounded.append(expected in answer.text.lower())
+        retrieved.append(fact in [c.text for c, _ in answer.passages])
+        examples.append(f"Q: {question} | closed-book: {closed_answer!r} | RAG: {answer.text!r}")
+    acc_closed, acc_rag = float(np.mean(closed)), float(np.mean(grounded))
+    fig, ax = ctx.figure()
+    ax.bar(["closed-book", "retrieval-augmented"], [acc_closed, acc_rag], color=["grey", "C0"])
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("exact-match accuracy (answer contains the fact)")
+    ax.set_title(f"SmolLM2-135M on {len(facts)} unseen facts")
+    return Outcome(
+        metrics={
+            "exact_match_closed_book": acc_closed,
+            "exact_match_rag": acc_rag,
+            "retrieval_hit_rate_at_1": float(np.mean(retrieved)),
+            "n_questions": len(facts),
+            "examples": examples,
+        },
+        checks={
+            "the gold passage is retrieved for every question": all(retrieved),
+            "RAG answers at least 2/3 of the questions": acc_rag >= 2 / 3,
+            "RAG beats closed-book by ≥ 0.5": acc_rag - acc_closed >= 0.5,
+        },
+        figure=fig,
+        summary=(
+            f"Exact match on {len(facts)} fictional facts: closed-book {acc_closed:.2f}, "
+            f"retrieval-augmented {acc_rag:.2f} (gold passage retrieved "
+            f"{np.mean(retrieved):.0%} of the time)."
+        ),
+    )
