@@ -19,7 +19,13 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from ._core import TransformerMixin, check_array, check_is_fitted, clone
-from .pipeline import Bunch, _as_2d_dense, _BaseComposition, _fit_transform_one, _name_estimators
+from .pipeline._base import (
+    Bunch,
+    _as_2d_dense,
+    _BaseComposition,
+    _fit_transform_one,
+    _name_estimators,
+)
 
 __all__ = ["ColumnTransformer", "make_column_transformer", "make_column_selector"]
 

@@ -1,4 +1,5 @@
-"""Run every activations / initialisation / normalisation experiment in quick mode."""
+"""Run every activation / initialisation experiment in quick mode (CL-112..CL-119, CL-124..CL-127,
+CL-143)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ FAST = [
     "relu_sparsity",
     "relu_cost",
     "gradient_norm_vs_depth",
-    "layernorm_batch_independence",
     "softmax_properties",
     "argmax_soft_argmax_gumbel",
 ]
@@ -18,9 +18,6 @@ SLOW = [
     "dying_relu",
     "activation_vanishing_gradients",
     "init_scale_signal_propagation",
-    "batchnorm_higher_learning_rates",
-    "groupnorm_small_batches",
-    "dropout_overfitting",
 ]
 
 

@@ -283,7 +283,37 @@ def _tolerance(X: np.ndarray, tol: float) -> float:
     return 0.0 if tol == 0 else float(np.mean(np.var(X, axis=0)) * tol)
 
 
-class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class _CentroidMixin:
+    """predict / transform / score of a fitted centroid model (KMeans, MiniBatchKMeans): every
+    row goes to its nearest centre in ``cluster_centers_``. Inventory: NC-01."""
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict(self, X):
+        """Index of the nearest centre for every row of ``X``."""
+        X = self._validate_data(X, reset=False, dtype=np.float64)
+        return assign_labels(_augment(X), self.cluster_centers_)
+
+    def transform(self, X):
+        """Euclidean distances (n_samples, n_clusters) from every row to every centre."""
+        X = self._validate_data(X, reset=False, dtype=np.float64)
+        return euclidean_distances(X, self.cluster_centers_)
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit, then return the distances to the centres."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the inertia of ``X`` under the fitted centres (higher is better)."""
+        X = self._validate_data(X, reset=False, dtype=np.float64)
+        w = check_sample_weight(sample_weight, X)
+        labels = assign_labels(_augment(X), self.cluster_centers_)
+        return -inertia_of(X, w, self.cluster_centers_, labels)
+
+
+class KMeans(_CentroidMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """K-means clustering by Lloyd's algorithm (see the module docstring for the maths).
 
     Inventory: NC-01, NC-02 (with :func:`glassml.cluster.elbow`: NC-03); claims CL-053..CL-055.
@@ -404,28 +434,3 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.inertia_ = inertia
         self.n_iter_ = n_iter
         return self
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return ``labels_``."""
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def predict(self, X):
-        """Index of the nearest centre for every row of ``X``."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        return assign_labels(_augment(X), self.cluster_centers_)
-
-    def transform(self, X):
-        """Euclidean distances (n_samples, n_clusters) from every row to every centre."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        return euclidean_distances(X, self.cluster_centers_)
-
-    def fit_transform(self, X, y=None, sample_weight=None):
-        """Fit, then return the distances to the centres."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the inertia of ``X`` under the fitted centres (higher is better)."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        w = check_sample_weight(sample_weight, X)
-        labels = assign_labels(_augment(X), self.cluster_centers_)
-        return -inertia_of(X, w, self.cluster_centers_, labels)

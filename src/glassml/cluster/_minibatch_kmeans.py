@@ -26,13 +26,12 @@ from glassml._core import (
     TransformerMixin,
     check_in,
     check_random_state,
-    check_sample_weight,
     check_scalar,
 )
-from glassml.metrics.pairwise import euclidean_distances
 
 from ._kmeans import (
     _augment,
+    _CentroidMixin,
     _check_fit_weights,
     _tolerance,
     assign_labels,
@@ -80,7 +79,7 @@ def mini_batch_step(
     return new_centers, inertia
 
 
-class MiniBatchKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class MiniBatchKMeans(_CentroidMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Mini-batch k-means (see the module docstring for the update rule).
 
     Inventory: NC-01, NC-02; claim CL-055.
@@ -234,28 +233,3 @@ class MiniBatchKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.labels_ = assign_labels(_augment(X), centers)
         self.inertia_ = inertia_of(X, w, centers, self.labels_)
         return self
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return ``labels_``."""
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def predict(self, X):
-        """Index of the nearest centre for every row of ``X``."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        return assign_labels(_augment(X), self.cluster_centers_)
-
-    def transform(self, X):
-        """Euclidean distances (n_samples, n_clusters) to the centres."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        return euclidean_distances(X, self.cluster_centers_)
-
-    def fit_transform(self, X, y=None, sample_weight=None):
-        """Fit, then return the distances to the centres."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the inertia of ``X`` under the fitted centres."""
-        X = self._validate_data(X, reset=False, dtype=np.float64)
-        w = check_sample_weight(sample_weight, X)
-        labels = assign_labels(_augment(X), self.cluster_centers_)
-        return -inertia_of(X, w, self.cluster_centers_, labels)

@@ -223,8 +223,9 @@ def adaptive_instance_norm(content, style, eps: float = 1e-5):
     return (content - mu_x) / sigma_x * sigma_y + mu_y
 
 
-# Every loss of the curriculum (functional_losses.py). Imported last on purpose: its versions of
-# mse_loss etc. add input checks (shape equality) on top of the fused kernels re-exported above.
+# Every loss of the curriculum (the functional_losses package). Imported last on purpose: its
+# versions of mse_loss etc. add input checks (shape equality) on top of the fused kernels
+# re-exported above.
 from .functional_losses import *  # noqa: E402,F401,F403
 from .functional_losses import __all__ as _losses_all  # noqa: E402
 from .positional import apply_rotary  # noqa: E402,F401  (RoPE, both layouts)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer
 
 __all__ = ["Adadelta"]
 
@@ -52,9 +53,7 @@ class Adadelta(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "Adadelta")
-        _check_nonneg("epsilon value", eps, "Adadelta")
-        _check_nonneg("weight_decay", weight_decay, "Adadelta")
+        check_hyperparameters("Adadelta", lr=lr, eps=eps, weight_decay=weight_decay)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho} (Adadelta expects 0 <= rho <= 1)")
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
@@ -67,14 +66,9 @@ class Adadelta(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["square_avg"] = np.zeros_like(theta)
-                state["acc_delta"] = np.zeros_like(theta)
+            state = init_state(self._param_state(p), theta, "square_avg", "acc_delta")
             state["step"] += 1.0
-            if wd != 0:
-                g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd)  # coupled L2: g + λθ
             square_avg, acc_delta = state["square_avg"], state["acc_delta"]
             square_avg *= rho
             square_avg += (1.0 - rho) * (g * g)  # E[g²]

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters
+from .optimizer import Optimizer
 
 __all__ = ["Adagrad"]
 
@@ -56,11 +57,14 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "Adagrad")
-        _check_nonneg("lr_decay", lr_decay, "Adagrad")
-        _check_nonneg("weight_decay", weight_decay, "Adagrad")
-        _check_nonneg("initial_accumulator_value", initial_accumulator_value, "Adagrad")
-        _check_nonneg("epsilon value", eps, "Adagrad")
+        check_hyperparameters(
+            "Adagrad",
+            lr=lr,
+            eps=eps,
+            weight_decay=weight_decay,
+            lr_decay=lr_decay,
+            initial_accumulator_value=initial_accumulator_value,
+        )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
@@ -86,8 +90,7 @@ class Adagrad(Optimizer):
             theta = p.data
             state = self.state[p]
             state["step"] += 1.0
-            if wd != 0:
-                g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd)  # coupled L2: g + λθ
             clr = lr / (1.0 + (state["step"] - 1.0) * group["lr_decay"])
             G = state["sum"]
             G += g * g  # G ← G + g²

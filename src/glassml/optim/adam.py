@@ -30,7 +30,8 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _axpy, _check_betas, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer, _axpy
 
 __all__ = ["Adam", "AdamW"]
 
@@ -62,11 +63,9 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ):
-        name = type(self).__name__
-        _check_nonneg("learning rate", lr, name)
-        _check_nonneg("epsilon value", eps, name)
-        _check_nonneg("weight_decay", weight_decay, name)
-        _check_betas(betas, name)
+        check_hyperparameters(
+            type(self).__name__, lr=lr, eps=eps, weight_decay=weight_decay, betas=betas
+        )
         defaults = dict(
             lr=lr,
             betas=tuple(betas),
@@ -85,18 +84,10 @@ class Adam(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(theta)
-                state["exp_avg_sq"] = np.zeros_like(theta)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = np.zeros_like(theta)
-            if wd != 0:
-                if self._decoupled:
-                    theta *= 1.0 - lr * wd  # AdamW: θ ← θ(1 − ηλ)
-                else:
-                    g = g + wd * theta  # Adam: coupled L2
+            buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+            state = init_state(self._param_state(p), theta, *buffers)
+            # Adam: coupled L2 g ← g + λθ;  AdamW: θ ← θ(1 − ηλ)
+            g = apply_weight_decay(g, theta, lr, wd, decoupled=self._decoupled)
             state["step"] += 1.0
             t = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer
 
 __all__ = ["Adamax"]
 
@@ -40,10 +41,7 @@ class Adamax(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "Adamax")
-        _check_nonneg("epsilon value", eps, "Adamax")
-        _check_nonneg("weight_decay", weight_decay, "Adamax")
-        _check_betas(betas, "Adamax")
+        check_hyperparameters("Adamax", lr=lr, eps=eps, weight_decay=weight_decay, betas=betas)
         defaults = dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize
         )
@@ -61,14 +59,9 @@ class Adamax(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(theta)
-                state["exp_inf"] = np.zeros_like(theta)
+            state = init_state(self._param_state(p), theta, "exp_avg", "exp_inf")
             state["step"] += 1.0
-            if wd != 0:
-                g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd)  # coupled L2: g + λθ
             m, u = state["exp_avg"], state["exp_inf"]
             m += (1.0 - beta1) * (g - m)
             u *= beta2

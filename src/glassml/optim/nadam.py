@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer
 
 __all__ = ["NAdam"]
 
@@ -54,11 +55,14 @@ class NAdam(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "NAdam")
-        _check_nonneg("epsilon value", eps, "NAdam")
-        _check_nonneg("weight_decay", weight_decay, "NAdam")
-        _check_nonneg("momentum_decay", momentum_decay, "NAdam")
-        _check_betas(betas, "NAdam")
+        check_hyperparameters(
+            "NAdam",
+            lr=lr,
+            eps=eps,
+            weight_decay=weight_decay,
+            betas=betas,
+            momentum_decay=momentum_decay,
+        )
         defaults = dict(
             lr=lr,
             betas=tuple(betas),
@@ -78,19 +82,10 @@ class NAdam(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["mu_product"] = 1.0
-                state["exp_avg"] = np.zeros_like(theta)
-                state["exp_avg_sq"] = np.zeros_like(theta)
+            state = init_state(self._param_state(p), theta, "exp_avg", "exp_avg_sq", mu_product=1.0)
             state["step"] += 1.0
             t = state["step"]
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    theta *= 1.0 - lr * wd
-                else:
-                    g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd, group["decoupled_weight_decay"])
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1.0) * psi))
             state["mu_product"] *= mu

@@ -26,7 +26,8 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer
 
 __all__ = ["RAdam"]
 
@@ -45,10 +46,7 @@ class RAdam(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "RAdam")
-        _check_nonneg("epsilon value", eps, "RAdam")
-        _check_nonneg("weight_decay", weight_decay, "RAdam")
-        _check_betas(betas, "RAdam")
+        check_hyperparameters("RAdam", lr=lr, eps=eps, weight_decay=weight_decay, betas=betas)
         defaults = dict(
             lr=lr,
             betas=tuple(betas),
@@ -71,18 +69,10 @@ class RAdam(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(theta)
-                state["exp_avg_sq"] = np.zeros_like(theta)
+            state = init_state(self._param_state(p), theta, "exp_avg", "exp_avg_sq")
             state["step"] += 1.0
             t = state["step"]
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    theta *= 1.0 - lr * wd
-                else:
-                    g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd, group["decoupled_weight_decay"])
             m, v = state["exp_avg"], state["exp_avg_sq"]
             m += (1.0 - beta1) * (g - m)
             v *= beta2

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg
+from ._adaptive import apply_weight_decay, check_hyperparameters, init_state
+from .optimizer import Optimizer
 
 __all__ = ["RMSprop"]
 
@@ -55,11 +56,9 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ):
-        _check_nonneg("learning rate", lr, "RMSprop")
-        _check_nonneg("epsilon value", eps, "RMSprop")
-        _check_nonneg("momentum", momentum, "RMSprop")
-        _check_nonneg("weight_decay", weight_decay, "RMSprop")
-        _check_nonneg("alpha", alpha, "RMSprop")
+        check_hyperparameters(
+            "RMSprop", lr=lr, eps=eps, weight_decay=weight_decay, momentum=momentum, alpha=alpha
+        )
         defaults = dict(
             lr=lr,
             alpha=alpha,
@@ -79,17 +78,11 @@ class RMSprop(Optimizer):
             if g is None:
                 continue
             theta = p.data
-            state = self._param_state(p)
-            if not state:
-                state["step"] = 0.0
-                state["square_avg"] = np.zeros_like(theta)
-                if mu > 0:
-                    state["momentum_buffer"] = np.zeros_like(theta)
-                if centered:
-                    state["grad_avg"] = np.zeros_like(theta)
+            buffers = ("square_avg",) + (("momentum_buffer",) if mu > 0 else ())
+            buffers += ("grad_avg",) if centered else ()
+            state = init_state(self._param_state(p), theta, *buffers)
             state["step"] += 1.0
-            if wd != 0:
-                g = g + wd * theta
+            g = apply_weight_decay(g, theta, lr, wd)  # coupled L2: g + λθ
             square_avg = state["square_avg"]
             square_avg *= alpha
             square_avg += (1.0 - alpha) * (g * g)

@@ -1,4 +1,5 @@
-"""Shared parts of the kernel SVMs (SVC, SVR): hyperparameter checks and kernel evaluation.
+"""Shared parts of the SVMs: target / sample-weight checks (SVC, SVR, LinearSVC), and for the
+kernel SVMs (SVC, SVR) hyperparameter checks and kernel evaluation.
 
 Inventory: SV-03, SV-07.
 """
@@ -9,13 +10,51 @@ import numbers
 
 import numpy as np
 
-from glassml._core import BaseEstimator, check_in, check_is_fitted, check_scalar
+from glassml._core import (
+    BaseEstimator,
+    check_in,
+    check_is_fitted,
+    check_sample_weight,
+    check_scalar,
+)
 
 from ._kernels import KERNELS, KernelColumns, kernel_matrix, resolve_gamma
 
 
+def encode_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(classes_, y_index): the sorted labels and each sample's index into them; at least two
+    classes are required.
+
+    >>> encode_classes(np.array(["b", "a", "b"]))[1].tolist()
+    [1, 0, 1]
+    """
+    classes, y_index = np.unique(y, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"y: the number of classes has to be greater than one; got 1 class ({classes[0]!r})."
+        )
+    return classes, y_index
+
+
+def check_positive_sample_weight(sample_weight, X: np.ndarray) -> np.ndarray:
+    """Per-sample weights (ones when None), of which at least one must be positive."""
+    sw = check_sample_weight(sample_weight, X)
+    if not (sw > 0).any():
+        raise ValueError(
+            "sample_weight: all sample weights are zero; at least one must be positive."
+        )
+    return sw
+
+
 class _KernelSVM(BaseEstimator):
     """Hyperparameter validation and kernel plumbing common to SVC and SVR."""
+
+    @property
+    def n_support_(self):
+        """Number of support vectors: one entry per class (SVC) or one in all (SVR)."""
+        if not hasattr(self, "_n_support"):
+            raise AttributeError("n_support_ is only available after fit")
+        return self._n_support
 
     def _check_common(self, X: np.ndarray) -> None:
         """Validate the shared hyperparameters and record the resolved kernel parameters."""

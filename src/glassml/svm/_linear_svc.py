@@ -44,9 +44,10 @@ from glassml._core import (
     check_classification_targets,
     check_in,
     check_random_state,
-    check_sample_weight,
     check_scalar,
 )
+
+from ._base import check_positive_sample_weight, encode_classes
 
 __all__ = ["LinearSVC", "hinge_loss", "squared_hinge_loss"]
 
@@ -217,18 +218,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         dual = self.dual if self.dual != "auto" else not (squared and X.shape[0] > X.shape[1])
         if not dual and not squared:
             raise ValueError("dual: loss='hinge' is only solved in the dual; use dual=True.")
-        self.classes_, y_index = np.unique(y, return_inverse=True)
+        self.classes_, y_index = encode_classes(y)
         n_classes = self.classes_.size
-        if n_classes < 2:
-            raise ValueError(
-                "y: the number of classes has to be greater than one; got 1 class "
-                f"({self.classes_[0]!r})."
-            )
-        sw = check_sample_weight(sample_weight, X)
-        if not (sw > 0).any():
-            raise ValueError(
-                "sample_weight: all sample weights are zero; at least one must be positive."
-            )
+        sw = check_positive_sample_weight(sample_weight, X)
         cw = self._class_weights(y_index, n_classes)
         X_aug = (
             np.hstack([X, np.full((X.shape[0], 1), float(self.intercept_scaling))])

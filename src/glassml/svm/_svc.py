@@ -46,11 +46,10 @@ from glassml._core import (
     check_classification_targets,
     check_in,
     check_random_state,
-    check_sample_weight,
     check_scalar,
 )
 
-from ._base import _KernelSVM
+from ._base import _KernelSVM, check_positive_sample_weight, encode_classes
 from ._kernels import KernelColumns, kernel_matrix
 from ._platt import pairwise_coupling, sigmoid_predict, sigmoid_train
 from ._smo import smo_solve
@@ -141,18 +140,9 @@ class SVC(ClassifierMixin, _KernelSVM):
         check_in(self.decision_function_shape, "decision_function_shape", ("ovr", "ovo"))
         check_scalar(self.probability, "probability", bool)
         check_scalar(self.break_ties, "break_ties", bool)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
+        self.classes_, y_index = encode_classes(y)
         n_classes = self.classes_.size
-        if n_classes < 2:
-            raise ValueError(
-                "y: the number of classes has to be greater than one; got 1 class "
-                f"({self.classes_[0]!r})."
-            )
-        sw = check_sample_weight(sample_weight, X)
-        if not (sw > 0).any():
-            raise ValueError(
-                "sample_weight: all sample weights are zero; at least one must be positive."
-            )
+        sw = check_positive_sample_weight(sample_weight, X)
         self.class_weight_ = self._class_weights(y_index, n_classes)
         self.shape_fit_ = X.shape
         C_sample = float(self.C) * self.class_weight_[y_index] * sw  # (n,) per-sample box bound
@@ -314,13 +304,6 @@ class SVC(ClassifierMixin, _KernelSVM):
             self.dual_coef_, self.intercept_ = -dual, rho.copy()
         else:
             self.dual_coef_, self.intercept_ = dual, -rho
-
-    @property
-    def n_support_(self):
-        """Number of support vectors of each class."""
-        if not hasattr(self, "_n_support"):
-            raise AttributeError("n_support_ is only available after fit")
-        return self._n_support
 
     @property
     def coef_(self) -> np.ndarray:

@@ -26,9 +26,9 @@ import numbers
 
 import numpy as np
 
-from glassml._core import RegressorMixin, check_sample_weight, check_scalar
+from glassml._core import RegressorMixin, check_scalar
 
-from ._base import _KernelSVM
+from ._base import _KernelSVM, check_positive_sample_weight
 from ._smo import smo_solve
 
 __all__ = ["SVR"]
@@ -75,11 +75,7 @@ class SVR(RegressorMixin, _KernelSVM):
         check_scalar(self.epsilon, "epsilon", numbers.Real, min_val=0)
         if not np.isfinite(self.C):
             raise ValueError(f"C: expected a finite number > 0 for SVR, got {self.C!r}.")
-        sw = check_sample_weight(sample_weight, X)
-        if not (sw > 0).any():
-            raise ValueError(
-                "sample_weight: all sample weights are zero; at least one must be positive."
-            )
+        sw = check_positive_sample_weight(sample_weight, X)
         self.shape_fit_ = X.shape
         keep = np.flatnonzero(sw > 0)  # LIBSVM drops samples whose weight is 0
         Xk, z = X[keep], y[keep].astype(np.float64)
@@ -114,13 +110,6 @@ class SVR(RegressorMixin, _KernelSVM):
         self.n_iter_ = result.n_iter
         self.fit_status_ = 0
         return self
-
-    @property
-    def n_support_(self):
-        """Number of support vectors (array of one element)."""
-        if not hasattr(self, "_n_support"):
-            raise AttributeError("n_support_ is only available after fit")
-        return self._n_support
 
     @property
     def coef_(self) -> np.ndarray:
