@@ -21,12 +21,23 @@ from .bert_pretrain import (
     pretrain_bert,
 )
 from .char_lm import CharLSTM
+from .cnn import DepthwiseSeparableConv2d, LeNet5, MiniVGG, ReferenceCNN, SimpleCNN, TextCNN
+from .cnn_utils import receptive_field, summary
 from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_decode_stateful
 from .elmo import ELMo, ScalarMix
 from .gpt import GPT, GPTConfig
 from .gpt_train import CharTokenizer, generate_text, prepare_shakespeare, train_gpt
 from .llama import Llama, LlamaConfig
 from .mlp import MLP, MLPClassifier, MLPRegressor
+from .multitask import (
+    CrossStitchMLP,
+    CrossStitchUnit,
+    ImageTextNet,
+    MultiOutputLoss,
+    SharedBackboneMultiTask,
+    UncertaintyWeightedLoss,
+)
+from .resnet import BasicBlock, Bottleneck, ResNet, resnet8, resnet14, resnet20
 from .rnn import RNNClassifier, RNNForecaster, RNNTagger
 from .sentence_encoder import SentenceEncoder, colbert_maxsim
 from .seq2seq import (
@@ -94,4 +105,25 @@ __all__ = [
     "pretrain_bert",
     "SentenceEncoder",
     "colbert_maxsim",
+    # CNNs (CN-01..CN-11), residual networks, multi-input / multi-task models (NL-03..NL-05)
+    "DepthwiseSeparableConv2d",
+    "LeNet5",
+    "MiniVGG",
+    "ReferenceCNN",
+    "SimpleCNN",
+    "TextCNN",
+    "receptive_field",
+    "summary",
+    "BasicBlock",
+    "Bottleneck",
+    "ResNet",
+    "resnet8",
+    "resnet14",
+    "resnet20",
+    "CrossStitchMLP",
+    "CrossStitchUnit",
+    "ImageTextNet",
+    "MultiOutputLoss",
+    "SharedBackboneMultiTask",
+    "UncertaintyWeightedLoss",
 ]
