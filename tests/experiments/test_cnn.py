@@ -1,4 +1,4 @@
-"""Quick-mode runs of the CNN / residual / multi-task experiments (src/glassml/experiments/cnn.py)."""
+"""Quick-mode runs of the CNN / residual experiments (src/glassml/experiments/cnn.py)."""
 
 import pytest
 
@@ -15,8 +15,6 @@ NAMES = [
     "residual_sign_meaning",
     "cnn_feature_hierarchy",
     "adam_vs_sgd_generalization",
-    "shared_trunk_related_tasks",
-    "negative_transfer_loss_weights",
 ]
 WEAK = {"stacked_small_kernels", "adam_vs_sgd_generalization"}
 
