@@ -41,14 +41,12 @@ Example
 
 from __future__ import annotations
 
-import math
 import numbers
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from glassml.autograd import Parameter
 from glassml.autograd.fused import embedding, linear, scaled_dot_product_attention
@@ -58,6 +56,8 @@ from glassml.nn.module import Module
 from glassml.nn.positional import apply_rotary, rotary_cos_sin
 from glassml.nn.rmsnorm import RMSNorm
 from glassml.nn.swiglu import silu_mul
+
+from .llama_generate import _KVDecoder, _sample  # noqa: F401  (NumPy KV-cache decoder)
 
 __all__ = [
     "LlamaConfig",
@@ -163,39 +163,6 @@ class LlamaConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# ---------------------------------------------------------------------- rotary embedding
-def _half_cos_sin(positions, head_dim: int, theta: float, dtype=np.float32):
-    """cos and sin of the RoPE angles p * theta^(-2i/d_h), shape (len(positions), d_h / 2),
-    computed in float64 and rounded once to ``dtype`` (the NumPy decoder's tables)."""
-    inv_freq = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)  # (d_h/2,)
-    angles = np.asarray(positions, dtype=np.float64)[:, None] * inv_freq  # (T, d_h/2)
-    return np.cos(angles).astype(dtype), np.sin(angles).astype(dtype)
-
-
-def _rotate(x: np.ndarray, cos: np.ndarray, sin: np.ndarray, interleaved: bool) -> np.ndarray:
-    """Rotate pairs of the last axis of x (..., T, d_h) by the angles (T, d_h/2).
-
-    (a, b) -> (a cos - b sin, a sin + b cos), pairs (2i, 2i+1) if interleaved else (i, i+d_h/2).
-    """
-    half = x.shape[-1] // 2
-    if interleaved:
-        pairs = x.reshape(*x.shape[:-1], half, 2)
-        a, b = pairs[..., 0], pairs[..., 1]  # (..., T, d_h/2)
-    else:
-        a, b = x[..., :half], x[..., half:]
-    out = np.empty_like(x)
-    if interleaved:
-        o = out.reshape(*x.shape[:-1], half, 2)
-        oa, ob = o[..., 0], o[..., 1]
-    else:
-        oa, ob = out[..., :half], out[..., half:]
-    np.multiply(a, cos, out=oa)
-    oa -= b * sin
-    np.multiply(a, sin, out=ob)
-    ob += b * cos
-    return out
 
 
 def rotary_half_to_interleaved(weight: np.ndarray, n_heads: int) -> np.ndarray:
@@ -709,113 +676,3 @@ class Llama(Module):
 def _check_int(value, name: str, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-
-
-def _sample(logits: np.ndarray, temperature: float, top_k, top_p, rng) -> int:
-    """argmax if temperature == 0, else a draw from the (top-k / top-p filtered) softmax."""
-    if temperature == 0.0:
-        return int(np.argmax(logits))
-    z = logits.astype(np.float64) / temperature  # (V,)
-    if top_k is not None and top_k < z.size:
-        kth = np.partition(z, -top_k)[-top_k]
-        z[z < kth] = -np.inf
-    z -= z.max()
-    p = np.exp(z)
-    p /= p.sum()
-    if top_p is not None and top_p < 1.0:
-        order = np.argsort(-p, kind="stable")
-        before = np.cumsum(p[order]) - p[order]  # mass of the more likely tokens
-        p[order[before >= top_p]] = 0.0  # keep the smallest set reaching top_p
-        p /= p.sum()
-    cdf = np.cumsum(p)
-    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), p.size - 1))
-
-
-class _KVDecoder:
-    """Plain-NumPy forward pass with a preallocated KV cache, reading the model's weight arrays.
-
-    ``step(ids)`` feeds the next tokens (the whole prompt first, then one at a time) and returns
-    the logits of the last one (or of all with ``all_logits=True``). Cache per layer:
-    K, V of shape (H_kv, max_len, d_h); positions [0, length) are filled.
-    """
-
-    def __init__(self, model: Llama, max_len: int):
-        c = model.config
-        self.c, self.max_len, self.length = c, max_len, 0
-        m = model.model
-        self.embed = m.embed_tokens.weight.data  # (V, d)
-        self.head = model.lm_head.weight.data  # (V, d), the embedding when tied
-        self.final_norm = m.norm.weight.data
-        self.layers = [
-            (
-                layer.input_layernorm.weight.data,
-                layer.self_attn.q_proj.weight.data,
-                layer.self_attn.k_proj.weight.data,
-                layer.self_attn.v_proj.weight.data,
-                layer.self_attn.o_proj.weight.data,
-                layer.post_attention_layernorm.weight.data,
-                layer.mlp.gate_proj.weight.data,
-                layer.mlp.up_proj.weight.data,
-                layer.mlp.down_proj.weight.data,
-            )
-            for layer in m.layers
-        ]
-        dt = self.embed.dtype
-        shape = (c.num_hidden_layers, c.num_key_value_heads, max_len, c.head_dim)
-        self.k_cache = np.zeros(shape, dtype=dt)
-        self.v_cache = np.zeros(shape, dtype=dt)
-        self.cos, self.sin = _half_cos_sin(np.arange(max_len), c.head_dim, c.rope_theta, dt)
-        self.scale = 1.0 / math.sqrt(c.head_dim)
-
-    def _rms(self, x, w):
-        r = np.einsum("td,td->t", x, x)[:, None]  # (T, 1) sum of squares
-        r /= x.shape[-1]
-        r += self.c.rms_norm_eps
-        np.sqrt(r, out=r)
-        y = x / r
-        y *= w
-        return y
-
-    def step(self, ids: np.ndarray, all_logits: bool = False) -> np.ndarray:
-        c = self.c
-        T = ids.shape[0]
-        p0, p1 = self.length, self.length + T
-        if p1 > self.max_len:
-            raise ValueError(f"KV cache full: {p1} positions > max_len {self.max_len}")
-        H, Hkv, dh = c.num_attention_heads, c.num_key_value_heads, c.head_dim
-        G = H // Hkv
-        cos, sin = self.cos[p0:p1], self.sin[p0:p1]  # (T, dh/2)
-        mask = None
-        if T > 1:  # causal: query p0 + t sees keys <= p0 + t
-            mask = np.arange(p1)[None, :] > np.arange(p0, p1)[:, None]  # (T, p1)
-        x = self.embed[ids]  # (T, d)
-        for li, (ln1, wq, wk, wv, wo, ln2, wg, wu, wd) in enumerate(self.layers):
-            a = self._rms(x, ln1)  # (T, d)
-            q = (a @ wq.T).reshape(T, H, dh).transpose(1, 0, 2)  # (H, T, dh)
-            k = (a @ wk.T).reshape(T, Hkv, dh).transpose(1, 0, 2)  # (Hkv, T, dh)
-            v = (a @ wv.T).reshape(T, Hkv, dh).transpose(1, 0, 2)
-            q = _rotate(q, cos, sin, c.rope_interleaved)
-            self.k_cache[li, :, p0:p1] = _rotate(k, cos, sin, c.rope_interleaved)
-            self.v_cache[li, :, p0:p1] = v
-            keys, values = self.k_cache[li, :, :p1], self.v_cache[li, :, :p1]  # (Hkv, S, dh)
-            qg = q.reshape(Hkv, G * T, dh)  # query heads grouped by their kv head
-            s = qg @ keys.transpose(0, 2, 1)  # (Hkv, G T, S)
-            s *= self.scale
-            if mask is not None:
-                s4 = s.reshape(Hkv, G, T, p1)
-                s4[:, :, mask] = -np.inf
-            s -= s.max(axis=-1, keepdims=True)
-            np.exp(s, out=s)
-            s /= s.sum(axis=-1, keepdims=True)
-            o = (s @ values).reshape(H, T, dh).transpose(1, 0, 2).reshape(T, H * dh)
-            x = x + o @ wo.T
-            a = self._rms(x, ln2)
-            gate = a @ wg.T  # (T, f)
-            up = a @ wu.T
-            gate *= expit(gate)  # silu
-            gate *= up
-            x = x + gate @ wd.T
-        self.length = p1
-        h = x if all_logits else x[-1:]
-        logits = self._rms(h, self.final_norm) @ self.head.T  # (T or 1, V)
-        return logits if all_logits else logits[0]
