@@ -70,3 +70,15 @@ def test_save_load_errors(tmp_path):
     (tmp_path / "b" / "config.json").write_text(json.dumps({"class": "os:system", "config": {}}))
     with pytest.raises(ValueError, match="not a glassml class"):
         nn.load(tmp_path / "b")
+
+
+def test_batchnorm_round_trip_keeps_zero_dim_buffers(tmp_path):
+    from glassml import nn as gnn
+
+    model = gnn.Sequential(gnn.Conv2d(1, 2, 3), gnn.BatchNorm2d(2))
+    assert model[1].num_batches_tracked.data.shape == ()
+    gnn.save(model, tmp_path / "bn")
+    loaded = gnn.load(tmp_path / "bn", gnn.Sequential(gnn.Conv2d(1, 2, 3), gnn.BatchNorm2d(2)))
+    assert loaded[1].num_batches_tracked.data.shape == ()
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(loaded.state_dict()[key].data, value.data)

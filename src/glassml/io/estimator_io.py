@@ -296,7 +296,7 @@ def save_network(module, directory) -> dict:
     keys: dict[int, str] = {}
     for key, tensor in state.items():
         keys.setdefault(id(tensor), key)
-    weights = {key: np.ascontiguousarray(state[key].data) for key in set(keys.values())}
+    weights = {key: np.asarray(state[key].data, order="C") for key in set(keys.values())}
     enc = _Encoder(state_keys=keys)
     structure = enc.encode(module, "network")
     config = {

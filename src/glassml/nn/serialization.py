@@ -57,7 +57,9 @@ def save(model: Module, directory, config: dict | None = None) -> Path:
         raise TypeError(f"save: config must be JSON-serialisable ({err})") from err
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tensors = {k: np.ascontiguousarray(v.data) for k, v in model.state_dict().items()}
+    # np.asarray(order="C"), not ascontiguousarray, which turns 0-d arrays (BatchNorm's
+    # num_batches_tracked) into shape (1,)
+    tensors = {k: np.asarray(v.data, order="C") for k, v in model.state_dict().items()}
     save_file(tensors, directory / WEIGHTS_NAME, metadata={"format": "pt"})
     (directory / CONFIG_NAME).write_text(text, encoding="utf-8")
     return directory

@@ -49,7 +49,7 @@ def im2col(xp, kernel, stride, dilation, out_hw) -> np.ndarray:
         strides=(s1, s2 * dh, s3 * dw, s0, s2 * sh, s3 * sw),
         writeable=False,
     )
-    return np.ascontiguousarray(windows)
+    return windows.copy()  # always owned: xp may be a scratch buffer (and windows contiguous)
 
 
 def col2im(cols, padded_shape, stride, dilation) -> np.ndarray:
@@ -192,7 +192,9 @@ def _conv_s1(x, w, pads, dilation, keep_cols: bool = False):
     w_mat = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * c, o)  # (kh kw C, O)
     out = scratch("conv_out_nhwc", (n * ho * wo, o), x.dtype)
     np.matmul(cols, w_mat, out=out)  # (N Ho Wo, O)
-    out = np.ascontiguousarray(out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2))
+    # .copy(), not ascontiguousarray: with O == 1 or a 1x1 output the transposed view is already
+    # contiguous and would alias the scratch buffer that the next conv overwrites
+    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2).copy()
     return (out, cols) if keep_cols else out
 
 
