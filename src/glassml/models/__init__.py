@@ -23,8 +23,23 @@ from .bert_pretrain import (
 from .char_lm import CharLSTM
 from .cnn import DepthwiseSeparableConv2d, LeNet5, MiniVGG, ReferenceCNN, SimpleCNN, TextCNN
 from .cnn_utils import receptive_field, summary
+from .cyclegan import CycleGAN, cycle_consistency_loss
+from .ddpm import DDPM, NoiseSchedule, cosine_beta_schedule, linear_beta_schedule
 from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_decode_stateful
 from .elmo import ELMo, ScalarMix
+from .gan import (
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    GANTrainer,
+    MinibatchStdDev,
+    MLPDiscriminator,
+    MLPGenerator,
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+)
 from .gpt import GPT, GPTConfig
 from .gpt_train import CharTokenizer, generate_text, prepare_shakespeare, train_gpt
 from .llama import Llama, LlamaConfig
@@ -51,6 +66,8 @@ from .seq2seq import (
     sequence_cross_entropy,
 )
 from .transformer import Seq2SeqTransformer, train_seq2seq
+from .unet import MLPDenoiser, UNet
+from .vae import VAE, ConvVAE
 
 __all__ = [
     "MLP",
@@ -126,4 +143,26 @@ __all__ = [
     "MultiOutputLoss",
     "SharedBackboneMultiTask",
     "UncertaintyWeightedLoss",
+    # generative models (GN-01..GN-19)
+    "ConditionalDiscriminator",
+    "ConditionalGenerator",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "GANTrainer",
+    "MinibatchStdDev",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
+    "CycleGAN",
+    "cycle_consistency_loss",
+    "VAE",
+    "ConvVAE",
+    "UNet",
+    "MLPDenoiser",
+    "DDPM",
+    "NoiseSchedule",
+    "cosine_beta_schedule",
+    "linear_beta_schedule",
 ]
