@@ -33,7 +33,7 @@ def test_update_is_alpha_times_negative_gradient(mode):
     V, d, B, alpha = 11, 6, 5, 0.1
     m = Word2Vec(vector_size=d, hs=int(mode == "hs"), negative=3 if mode == "negative" else 0)
     counts = rng.integers(1, 50, V)
-    m.noise_cdf_ = np.cumsum(counts / counts.sum())
+    m._set_noise_distribution(counts)
     if m.hs:
         m.codes_, m.points_, m.code_len_ = huffman_tree(counts)
     m.syn1_ = rng.standard_normal((V - 1 if m.hs else V, d)).astype(np.float64)
@@ -208,3 +208,48 @@ def test_analogies_on_template_corpus_match_gensim():
         [ref.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d for a, b, c, d in quads]
     )
     assert ours.evaluate_analogies(quads) >= ref_acc - 0.1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_place_scatter_adds_sum_repeated_rows(dtype):
+    from scipy.sparse import csr_matrix
+
+    from glassml.text.word2vec import _scatter_add, _scatter_rows, _scatter_sparse_t
+
+    rng = np.random.default_rng(0)
+    V, B, K, d = 7, 40, 3, 5
+    table = rng.standard_normal((V, d)).astype(dtype)
+    rows = rng.integers(0, V, (B, K))  # many repeats
+    w, x = rng.standard_normal((B, K)).astype(dtype), rng.standard_normal((B, d)).astype(dtype)
+    expected = table.astype(np.float64)
+    np.add.at(expected, rows.ravel(), (w[:, :, None] * x[:, None, :]).reshape(-1, d))
+    got = table.copy()
+    _scatter_rows(got, rows, w, x)
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got, expected, **tol)
+    assert got.dtype == dtype
+    got, expected = table.copy(), table.astype(np.float64)
+    np.add.at(expected, rows[:, 0], x)
+    _scatter_add(got, rows[:, 0], x)
+    np.testing.assert_allclose(got, expected, **tol)
+    A = csr_matrix((w.ravel(), rows.ravel(), np.arange(0, B * K + 1, K)), shape=(B, V))
+    got, expected = table.copy(), table + A.toarray().T @ x
+    _scatter_sparse_t(got, A, x)
+    np.testing.assert_allclose(got, expected, **tol)
+
+
+def test_noise_table_follows_the_unigram_law():
+    m = Word2Vec(negative=5)
+    counts = np.array([5000.0, 900.0, 60.0, 7.0, 1.0])
+    m._set_noise_distribution(counts**0.75)
+    p = counts**0.75 / np.sum(counts**0.75)
+    assert m.noise_table_ is not None and m.noise_table_.dtype == np.int32
+    np.testing.assert_allclose(np.bincount(m.noise_table_) / len(m.noise_table_), p, atol=1e-6)
+    draws = m._sample_noise((200_000,), np.random.default_rng(0))
+    freq = np.bincount(draws, minlength=5) / len(draws)
+    assert np.all(np.abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / len(draws)) + 1e-6), (freq, p)
+    # a word too rare for one table slot would never be drawn: fall back to the CDF search
+    m._set_noise_distribution(np.array([1e9, 1.0]))
+    assert m.noise_table_ is None
+    draws = m._sample_noise((1000,), np.random.default_rng(0))
+    assert draws.max() <= 1 and draws.min() >= 0

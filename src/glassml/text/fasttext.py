@@ -24,7 +24,7 @@ from glassml._core import check_scalar
 
 from .hashing import murmurhash3_32
 from .keyed_vectors import KeyedVectors
-from .word2vec import Word2Vec
+from .word2vec import Word2Vec, _scatter_sparse_t
 
 __all__ = ["FastText", "FastTextKeyedVectors", "char_ngrams"]
 
@@ -110,7 +110,7 @@ class FastText(Word2Vec):
             Mc = M[centre]  # (B, V + bucket) averaging weights
             h = np.asarray(Mc @ self.syn0_, dtype=np.float32)  # (B, d)
             grad_h = self._step(h, context, alpha, rng)
-            self.syn0_ += Mc.T @ grad_h  # spread the gradient over each word's rows
+            _scatter_sparse_t(self.syn0_, Mc, grad_h)  # syn0 += Mc^T grad_h over each word's rows
             bar.update(int(n_words * min(B, n_pairs - start) / n_pairs))
 
     def _finish_vectors(self):

@@ -9,8 +9,10 @@ Full softmax (negative=0, hs=0): g = alpha (onehot(o) - softmax(h V'^T)).
 Skip-gram: h = W[center], o = context word. CBOW: h = mean of W[context], o = center.
 Subsampling keeps a word of count c with p = (sqrt(c / (s N)) + 1) s N / c (gensim's formula);
 the window is shrunk per centre to b ~ U{1..window}; alpha decays linearly to min_alpha.
-Updates are done per mini-batch of pairs: gather rows, batched dots, scatter-add via a sparse
-matrix product. Inventory: TX-10, TX-11, TX-12, TX-13.
+Updates are done per mini-batch of pairs: gather rows, batched dots (einsum), and scatter-adds
+table[rows] += G @ x done in place by scipy's compiled sparse kernel (no (V, d) temporary).
+Noise words are drawn from a precomputed unigram^0.75 table (word2vec.c style).
+Inventory: TX-10, TX-11, TX-12, TX-13.
 
 Example
 -------
@@ -75,13 +77,59 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+try:  # compiled kernels behind scipy.sparse's products: Y += A @ X, accumulated in place
+    from scipy.sparse import _sparsetools
+except ImportError:  # pragma: no cover - scipy always ships it; the public path is the fallback
+    _sparsetools = None
+
+_NOISE_TABLE_SIZE = 1 << 22  # entries of the unigram table (word2vec.c uses 1e8 for 3M words)
+
+
+def _index_dtype(n):
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
+def _scatter_rows(table, rows, weights, x):
+    """table[rows[b, k]] += weights[b, k] * x[b] for every (b, k), repeated rows summed.
+
+    table (V, d), rows (B, K) int, weights (B, K), x (B, d). This is table += G @ x for the sparse
+    (V, B) matrix G[rows[b, k], b] = weights[b, k]: stored column-wise (CSC, column b holds its K
+    entries) it needs no conversion, and scipy's kernel accumulates straight into ``table``.
+    """
+    B, K = rows.shape
+    V, d = table.shape
+    weights = np.ascontiguousarray(weights, dtype=table.dtype).reshape(-1)  # (B K,)
+    x = np.ascontiguousarray(x, dtype=table.dtype)  # (B, d)
+    idx = _index_dtype(max(V, B * K + 1))
+    indptr = np.arange(0, B * K + 1, K, dtype=idx)  # (B + 1,) column starts
+    indices = rows.astype(idx, copy=False).reshape(-1)  # (B K,) row of each entry
+    if _sparsetools is not None and table.flags.c_contiguous and table.dtype == x.dtype:
+        _sparsetools.csc_matvecs(V, B, d, indptr, indices, weights, x.reshape(-1),
+                                 table.reshape(-1))  # fmt: skip
+        return
+    table += sp.csc_matrix((weights, indices, indptr), shape=(V, B)) @ x  # pragma: no cover
+
+
+def _scatter_sparse_t(table, A, x):
+    """table += A.T @ x in place for a CSR matrix A (B, V), x (B, d), table (V, d).
+
+    A's CSR arrays read as the CSC arrays of A.T, so no transpose or (V, d) temporary is built.
+    """
+    A = A.tocsr()
+    x = np.ascontiguousarray(x, dtype=table.dtype)  # (B, d)
+    B, V = A.shape
+    if (_sparsetools is not None and table.flags.c_contiguous and A.dtype == table.dtype
+            and A.indices.dtype == A.indptr.dtype):  # fmt: skip
+        _sparsetools.csc_matvecs(V, B, table.shape[1], A.indptr, A.indices, A.data,
+                                 x.reshape(-1), table.reshape(-1))  # fmt: skip
+        return
+    table += A.T @ x  # pragma: no cover
+
+
 def _scatter_add(table, rows, updates):
-    """table[rows[i]] += updates[i] for repeated rows, as one sparse (n, m) @ (m, d) product."""
-    m = len(rows)
-    S = sp.csr_matrix(
-        (np.ones(m, dtype=table.dtype), (rows, np.arange(m))), shape=(table.shape[0], m)
-    )
-    table += S @ updates
+    """table[rows[i]] += updates[i] for repeated rows (in place, no (V, d) temporary)."""
+    rows = np.asarray(rows).reshape(-1, 1)  # (m, 1)
+    _scatter_rows(table, rows, np.ones(len(rows), dtype=table.dtype), updates)
 
 
 class Word2Vec:
@@ -145,10 +193,33 @@ class Word2Vec:
             self.keep_prob_ = np.minimum(keep, 1.0)  # (V,)
         else:
             self.keep_prob_ = np.ones(len(kept))
-        noise = self.counts_.astype(np.float64) ** self.ns_exponent
-        self.noise_cdf_ = np.cumsum(noise / noise.sum())  # (V,)
+        self._set_noise_distribution(self.counts_.astype(np.float64) ** self.ns_exponent)
         if self.hs:
             self.codes_, self.points_, self.code_len_ = huffman_tree(self.counts_)
+
+    def _set_noise_distribution(self, weights):
+        """Noise law P(w) = weights_w / sum(weights) as its CDF and a unigram table.
+
+        The table holds word w in round(T cdf_w) - round(T cdf_{w-1}) of its T slots, so a uniform
+        slot index draws w with P(w) up to 1/(2T) (word2vec.c's table); a word too rare to get a
+        slot would never be drawn, so such vocabularies fall back to a search in the CDF.
+        """
+        weights = np.asarray(weights, dtype=np.float64)  # (V,)
+        self.noise_cdf_ = np.cumsum(weights / weights.sum())  # (V,)
+        bounds = np.rint(self.noise_cdf_ * _NOISE_TABLE_SIZE).astype(np.int64)  # (V,)
+        slots = np.diff(bounds, prepend=0)  # (V,) table entries per word
+        if np.all(slots[weights > 0] > 0):
+            self.noise_table_ = np.repeat(np.arange(len(weights), dtype=np.int32), slots)  # (T,)
+        else:
+            self.noise_table_ = None
+
+    def _sample_noise(self, shape, rng):
+        """Noise word ids of the given shape, drawn from the unigram^ns_exponent law."""
+        table = getattr(self, "noise_table_", None)
+        if table is not None:
+            return table[rng.integers(0, len(table), size=shape)]
+        noise = np.searchsorted(self.noise_cdf_, rng.random(shape))
+        return np.minimum(noise, len(self.noise_cdf_) - 1)
 
     # ------------------------------------------------------------------ pairs
     def _encode(self, sentences):
@@ -189,9 +260,9 @@ class Word2Vec:
             mask = np.arange(rows.shape[1]) < self.code_len_[out_words][:, None]
             return rows, labels, mask.astype(dtype)
         B, k = len(out_words), self.negative
-        noise = np.searchsorted(self.noise_cdf_, rng.random((B, k)))  # (B, k)
-        noise = np.minimum(noise, len(self.noise_cdf_) - 1)
-        rows = np.concatenate([out_words[:, None], noise], axis=1)  # (B, k + 1)
+        noise = self._sample_noise((B, k), rng)  # (B, k)
+        rows = np.empty((B, k + 1), dtype=np.int64)  # (B, k + 1): target, then noise words
+        rows[:, 0], rows[:, 1:] = out_words, noise
         labels = np.zeros((B, k + 1), dtype=dtype)
         labels[:, 0] = 1.0
         mask = np.ones((B, k + 1), dtype=dtype)
@@ -210,17 +281,12 @@ class Word2Vec:
             grad_h = g @ self.syn1_  # (B, d)
             self.syn1_ += g.T @ h
             return grad_h
-        rows, labels, mask = self._targets(out_words, rng)
-        W = np.take(self.syn1_, rows, axis=0)  # (B, K, d)
-        scores = (W @ h[:, :, None])[:, :, 0]  # (B, K) batched dots
+        rows, labels, mask = self._targets(out_words, rng)  # (B, K) each
+        W = np.take(self.syn1_, rows, axis=0)  # (B, K, d) output vectors
+        scores = np.einsum("bkd,bd->bk", W, h)  # (B, K) batched dots
         g = (alpha * mask) * (labels - _sigmoid(scores))  # (B, K)
-        grad_h = (g[:, None, :] @ W)[:, 0, :]  # (B, d)
-        # syn1[rows[b, k]] += g[b, k] h[b]: one sparse (V, B) @ (B, d) product, no (B, K, d) temp
-        B, K = rows.shape
-        G = sp.csr_matrix(
-            (g.ravel(), (rows.ravel(), np.repeat(np.arange(B), K))), shape=(self.syn1_.shape[0], B)
-        )
-        self.syn1_ += G @ h
+        grad_h = np.einsum("bk,bkd->bd", g, W)  # (B, d) gradient for the input words
+        _scatter_rows(self.syn1_, rows, g, h)  # syn1[rows[b, k]] += g[b, k] h[b], in place
         return grad_h
 
     def fit(self, sentences):
