@@ -7,6 +7,7 @@ sides). Sizes follow issue 4; ``quick`` shrinks them to run in well under a seco
 * linear 2048x512 -> 2048, conv2d N32 C64->64 32x32 k3 p1, cross_entropy 2048x8192 (targets
   <= 1.1x torch); layer_norm 4096x768 and causal attention B16 H8 T128 D64 (<= 1.5x);
   embedding backward (32k x 512 table, 8k lookups) and max_pool2d (N32 C64 64x64, k2 s2).
+* gelu exact and tanh on (16*128, 2048), the GPT feed-forward activation (<= 1.5x).
 """
 
 from __future__ import annotations
@@ -195,3 +196,39 @@ def max_pool_wl(quick):
         arrays, [True], None, lambda x: F.max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2)
     )
     return Case(ours=ours, ref=ref, items=n)
+
+
+def _gelu_case(quick, approximate):
+    import torch.nn.functional as TF
+
+    import glassml.autograd.fused as F
+
+    rng = np.random.default_rng(0)
+    n, d = (256, 256) if quick else (16 * 128, 2048)
+    arrays = [_randn(rng, n, d)]
+    ours, ref = _setup(
+        arrays,
+        [True],
+        None,
+        lambda x: F.gelu(x, approximate=approximate),
+        lambda x: TF.gelu(x, approximate=approximate),
+    )
+    return Case(ours=ours, ref=ref, items=n * d)
+
+
+@workload(
+    "fused_gelu_2048x2048", reference="torch", group="autograd-fused", unit="values", target=1.5
+)
+def gelu_wl(quick):
+    return _gelu_case(quick, "none")
+
+
+@workload(
+    "fused_gelu_tanh_2048x2048",
+    reference="torch",
+    group="autograd-fused",
+    unit="values",
+    target=1.5,
+)
+def gelu_tanh_wl(quick):
+    return _gelu_case(quick, "tanh")

@@ -13,7 +13,9 @@ Design points (the lessons of PyTorch, Chainer, tinygrad, micrograd):
   input's shape here, in ONE place (AG-02): sum over leading extra axes and over axes of size 1;
 * alias-safe accumulation: a gradient array handed out by an op (possibly the upstream array
   itself, or a view of a saved array) is never modified in place; the engine adds in place only
-  into buffers it allocated itself, and copies before storing a leaf's ``.grad``;
+  into buffers it allocated itself, and copies before storing a leaf's ``.grad``; an existing
+  leaf ``.grad`` takes ``+=`` in place, as in PyTorch (no allocation after
+  ``zero_grad(set_to_none=False)``);
 * saved arrays are freed after the pass unless ``retain_graph=True``; a second pass through a
   freed node raises;
 * ``create_graph=True`` runs each node's ``backward_graph`` with Tensor ops, so the gradients are
@@ -329,11 +331,23 @@ def _accumulate_leaf(leaf, g, owned, create_graph, state):
     if leaf.grad is None:
         leaf.grad = Tensor._make(g if owned else g.copy(), False, None)
         state.fresh.add(leaf)
-    elif leaf in state.fresh:
+    elif leaf in state.fresh or _can_accumulate_in_place(leaf.grad.data, g):
         np.add(leaf.grad.data, g, out=leaf.grad.data)
     else:
         leaf.grad = Tensor._make(leaf.grad.data + g, False, None)
         state.fresh.add(leaf)
+
+
+def _can_accumulate_in_place(buf: np.ndarray, g: np.ndarray) -> bool:
+    """An existing ``.grad`` buffer takes ``+= g`` in place (like PyTorch's AccumulateGrad) when
+    it is writeable, has g's shape and dtype and shares no memory with g. Keeping the buffer
+    (``zero_grad(set_to_none=False)``) then costs no allocation per step."""
+    return (
+        buf.flags.writeable
+        and buf.shape == g.shape
+        and buf.dtype == g.dtype
+        and not np.may_share_memory(buf, g)
+    )
 
 
 def _is_fresh(gi: np.ndarray, g: np.ndarray, grads_in: tuple, i: int, node: Context) -> bool:
@@ -406,8 +420,11 @@ def _execute(order, pending, retain_graph, capture, fresh_leaves) -> None:
                     target.grad = Tensor._make(gi.dense(), False, None)
                     fresh_leaves.fresh.add(target)
                 else:
-                    if target not in fresh_leaves.fresh:
-                        target.grad = Tensor._make(target.grad.data.copy(), False, None)
+                    buf = target.grad.data
+                    if target not in fresh_leaves.fresh and not (
+                        buf.flags.writeable and buf.dtype == dtype and buf.shape == shape
+                    ):
+                        target.grad = Tensor._make(buf.copy(), False, None)
                         fresh_leaves.fresh.add(target)
                     gi.add_into(target.grad.data)
                 continue

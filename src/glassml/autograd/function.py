@@ -64,9 +64,6 @@ class SparseGrad:
             np.add.at(buf, self.index, self.values)
 
 
-_KEEP = ("fn", "needs_input_grad", "edges", "_retained", "_hooks")
-
-
 class Context:
     """The graph node of one op application (``tensor.grad_fn``) and its scratch space.
 
@@ -131,10 +128,16 @@ class Context:
     def _free(self) -> None:
         """Drop saved arrays, inputs and every op attribute; keep the graph structure."""
         d = self.__dict__
-        keep = {k: d[k] for k in _KEEP if k in d}
+        fn, needs, edges = d["fn"], d["needs_input_grad"], d.get("edges")
+        retained, hooks = d.get("_retained"), d.get("_hooks")
         d.clear()
-        d.update(keep)
-        self._freed = True
+        d["fn"], d["needs_input_grad"], d["_freed"] = fn, needs, True
+        if edges is not None:
+            d["edges"] = edges
+        if retained is not None:
+            d["_retained"] = retained
+        if hooks is not None:
+            d["_hooks"] = hooks
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -180,54 +183,62 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs) -> Tensor:
-        """Run ``forward`` on the unwrapped arguments and record the node when needed."""
+        """Run ``forward`` on the unwrapped arguments and record the node when needed.
+
+        Hot path (per-node engine overhead): one pass over ``args`` unwraps Tensors; the
+        bookkeeping of a recorded node (needs_input_grad, input versions, edges) is built only
+        when grad mode is on and some input requires grad.
+        """
         raw = []
-        needs = []
-        versions = []
         any_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 raw.append(a.data)
-                versions.append(a._version[0])
                 if a._requires_grad:
                     any_grad = True
-                    needs.append(True)
-                else:
-                    needs.append(False)
             else:
                 raw.append(a)
-                versions.append(None)
-                needs.append(False)
         if kwargs:
             for k, v in kwargs.items():
                 if isinstance(v, Tensor):
                     kwargs[k] = v.data
-        record = any_grad and _state.enabled
-        ctx = Context(cls, tuple(needs) if record else _NO_GRADS[len(needs)])
-        out = cls.forward(ctx, *raw, **kwargs)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if record and out.dtype.kind != "f":
-            record = False  # integer / bool results are not differentiable
-        if not record:
+        if not (any_grad and _state.enabled):
+            out = cls.forward(Context(cls, _NO_GRADS[len(raw)]), *raw, **kwargs)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
             result = Tensor._make(out, False, None)
             if cls.is_view and np.may_share_memory(out, raw[0]):
                 result._version = args[0]._version
             return result
-        result = Tensor._make(out, True, ctx)
+        needs = []
+        versions = []
+        edges = []
+        for a in args:
+            if isinstance(a, Tensor):
+                versions.append(a._version[0])
+                if a._requires_grad:
+                    needs.append(True)
+                    d = a.data
+                    edges.append((a.grad_fn or a, d.shape, d.dtype))
+                    continue
+            else:
+                versions.append(None)
+            needs.append(False)
+            edges.append(None)
+        ctx = Context(cls, tuple(needs))
+        out = cls.forward(ctx, *raw, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype.kind != "f":  # integer / bool results are not differentiable
+            result = Tensor._make(out, False, None)
+        else:
+            result = Tensor._make(out, True, ctx)
+            ctx.inputs = args
+            ctx._in_versions = versions
+            ctx.edges = tuple(edges)
         if cls.is_view and np.may_share_memory(out, raw[0]):
             result._version = args[0]._version
-        ctx.inputs = args
-        ctx._in_versions = versions
-        edges = []
-        for a, n in zip(args, needs):  # noqa: B905 - equal lengths by construction
-            if n:
-                d = a.data
-                edges.append((a.grad_fn or a, d.shape, d.dtype))
-            else:
-                edges.append(None)
-        ctx.edges = tuple(edges)
-        if ctx._saved:
+        if result.grad_fn is not None and ctx._saved:
             _record_saved_versions(ctx, args, result)
         return result
 

@@ -373,7 +373,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.data.fill(0)  # keep the buffer: backward adds into it
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):

@@ -161,7 +161,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.data.fill(0)  # keep the buffer: backward adds into it
 
     def step(self, closure: Callable | None = None):
         """One update of every parameter with a gradient; returns the closure's loss, if any."""

@@ -68,48 +68,125 @@ def _as_mask(mask: np.ndarray, dtype) -> Tensor:
     return Tensor._make(np.asarray(mask, dtype=dtype), False, None)
 
 
+_BLOCK = 16384  # elements per chunk: a chunk's temporaries stay in the L2 cache
+_SIGN_BIT = np.int32(-(2**31))
+# Abramowitz & Stegun 7.1.26: erfc(z) = t (a1 + t (a2 + ... + t a5)) exp(-z^2), t = 1/(1 + p z),
+# z >= 0, |error| <= 1.5e-7. Halved here, so that the polynomial gives Phi(-|x|) = erfc(z) / 2.
+_AS_P = 0.3275911 * _SQRT_HALF  # p / sqrt(2): z = |x| / sqrt(2)
+_AS_HALF_A = tuple(
+    0.5 * a for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+)
+
+
+def _gelu_and_slope(x: np.ndarray, approximate: str, need_slope: bool):
+    """f(x) and (when ``need_slope``) f'(x) of GELU in one cache-blocked pass over x.
+
+    exact: f = x Phi(x), f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi).
+    float64 takes Phi from SciPy's erf (exact to rounding). float32 takes Phi(-|x|) from the
+    A&S 7.1.26 polynomial (|error| <= 1.5e-7, below float32's resolution of Phi near 1) and
+    shares exp(-x^2/2) between Phi and phi; SciPy's float32 erf is ~8x slower.
+    tanh: t = tanh(u), u = c (x + k x^3), f = x (1 + t) / 2,
+    f' = (1 + t) / 2 + x (1 - t^2) c (1 + 3 k x^2) / 2, with c = sqrt(2/pi), k = 0.044715.
+
+    The work runs on chunks of ``_BLOCK`` elements so that the ~20 elementwise passes of a chunk
+    hit the cache; each full-size array crosses the memory bus once. Returns (out, slope or None).
+    """
+    dt = x.dtype.type
+    xf = np.ascontiguousarray(x).reshape(-1)  # (N,)
+    n = xf.size
+    out = np.empty_like(xf)
+    slope = np.empty_like(xf) if need_slope else None
+    buf = np.empty((2, max(1, min(_BLOCK, n))), dtype=x.dtype)  # two chunk temporaries
+    polynomial_erf = approximate == "none" and x.dtype == np.float32
+    half, one = dt(0.5), dt(1.0)
+    a1, a2, a3, a4, a5 = (dt(a) for a in _AS_HALF_A)
+    p, c, inv_sqrt_2pi = dt(_AS_P), dt(_SQRT_2_OVER_PI), dt(_INV_SQRT_2PI)
+    kappa, three_kappa_c = dt(_KAPPA), dt(3.0 * _KAPPA * _SQRT_2_OVER_PI)
+    for start in range(0, n, _BLOCK):
+        xb = xf[start : start + _BLOCK]  # (m,) chunk of x
+        m = xb.size
+        t, g = buf[0, :m], buf[1, :m]
+        ob = out[start : start + m]
+        sb = slope[start : start + m] if need_slope else None
+        if approximate == "tanh":
+            np.multiply(xb, xb, out=g)  # x^2
+            np.multiply(g, kappa, out=t)
+            t += one
+            t *= xb
+            t *= c  # u = c (x + k x^3)
+            np.tanh(t, out=t)
+            np.add(t, one, out=ob)
+            ob *= half  # (1 + t) / 2
+            if need_slope:
+                np.multiply(t, t, out=sb)
+                np.subtract(one, sb, out=sb)  # 1 - t^2
+                g *= three_kappa_c
+                g += c  # c (1 + 3 k x^2)
+                sb *= g
+                sb *= xb
+                sb *= half
+                sb += ob
+        elif polynomial_erf:
+            np.abs(xb, out=t)
+            t *= p
+            t += one
+            np.reciprocal(t, out=t)  # t = 1 / (1 + p |x| / sqrt 2)
+            np.multiply(t, a5, out=ob)
+            for a in (a4, a3, a2, a1):
+                ob += a
+                ob *= t  # Horner: t (a1 + t (a2 + ...)) / 2
+            np.multiply(xb, xb, out=g)
+            g *= dt(-0.5)
+            np.exp(g, out=g)  # exp(-x^2 / 2)
+            ob *= g  # q = Phi(-|x|)
+            np.subtract(half, ob, out=ob)  # 1/2 - q >= 0
+            sign = t.view(np.int32)  # np.copysign is ~10x slower than two bitwise passes
+            np.bitwise_and(xb.view(np.int32), _SIGN_BIT, out=sign)
+            np.bitwise_or(ob.view(np.int32), sign, out=ob.view(np.int32))  # sign(x) (1/2 - q)
+            ob += half  # Phi(x): 1 - q for x >= 0, q for x < 0
+            if need_slope:
+                np.multiply(xb, g, out=sb)
+                sb *= inv_sqrt_2pi
+                sb += ob  # Phi(x) + x phi(x)
+        else:
+            np.multiply(xb, dt(_SQRT_HALF), out=ob)
+            erf(ob, out=ob)
+            ob += one
+            ob *= half  # Phi(x) = (1 + erf(x / sqrt 2)) / 2
+            if need_slope:
+                np.multiply(xb, xb, out=sb)
+                sb *= dt(-0.5)
+                np.exp(sb, out=sb)
+                sb *= xb
+                sb *= inv_sqrt_2pi
+                sb += ob  # Phi(x) + x phi(x)
+        ob *= xb  # x Phi(x)
+    return out.reshape(x.shape), (slope.reshape(x.shape) if need_slope else None)
+
+
 class GELU(Function):
-    """Gaussian error linear unit, exact (erf) or ``approximate="tanh"``."""
+    """Gaussian error linear unit, exact (erf) or ``approximate="tanh"``.
+
+    The derivative f'(x) is computed in the forward pass from the same intermediate values
+    (Phi and exp(-x^2/2), or tanh(u)) and saved instead of x, so the backward is one multiply,
+    g * f'(x), and never re-evaluates erf or tanh. It is only computed when x requires grad.
+    """
 
     @staticmethod
     def forward(ctx, x, approximate):
         check_float("input", x, "gelu")
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-        ctx.approximate = approximate
-        ctx.save_for_backward(x)
-        if approximate == "tanh":
-            inner = np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x * x * x))
-            inner += 1.0
-            inner *= x
-            inner *= 0.5
-            return inner
-        cdf = erf(x * _SQRT_HALF)  # (...) Phi(x) = (1 + erf(x / sqrt 2)) / 2
-        cdf += 1.0
-        cdf *= x
-        cdf *= 0.5
-        return cdf
+        need_slope = ctx.needs_input_grad[0]
+        out, slope = _gelu_and_slope(x, approximate, need_slope)
+        if need_slope:
+            ctx.save_for_backward(slope)
+        return out
 
     @staticmethod
     def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        if ctx.approximate == "tanh":
-            x_sq = x * x
-            t = np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x_sq * x))
-            left_derivative = 0.5 * (1.0 + t)
-            right_derivative = (
-                (0.5 * x) * (1.0 - t * t) * (_SQRT_2_OVER_PI * (1.0 + 3.0 * _KAPPA * x_sq))
-            )
-            return grad_output * (left_derivative + right_derivative), None
-        cdf = erf(x * _SQRT_HALF)
-        cdf += 1.0
-        cdf *= 0.5
-        pdf = np.exp(-0.5 * x * x)
-        pdf *= _INV_SQRT_2PI
-        pdf *= x
-        pdf += cdf  # Phi(x) + x phi(x)
-        pdf *= grad_output
-        return pdf, None
+        (slope,) = ctx.saved_tensors
+        return grad_output * slope, None
 
 
 def gelu(input, approximate="none"):
