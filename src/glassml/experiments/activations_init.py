@@ -201,12 +201,19 @@ def relu_cost(ctx):
     fig, ax = ctx.figure()
     ax.bar(list(times), [t * 1e3 for t in times.values()])
     ax.set(ylabel="forward + backward (ms)", title=f"{n:.0e} float32 elements")
+    # ReLU is one compare-and-select per element, sigmoid an exp and a division. tanh is also
+    # transcendental, but NumPy 2 evaluates float32 tanh with SIMD polynomials, so on a CPU the
+    # two are memory-bound and about equally fast (measured, not assumed): the check for tanh
+    # asks only that ReLU is not slower beyond timing noise.
     checks = {
-        "ReLU is faster than sigmoid and tanh": times["relu"] < min(times["sigmoid"], times["tanh"])
+        "ReLU is at least 2x faster than sigmoid": 2 * times["relu"] < times["sigmoid"],
+        "ReLU is no slower than tanh (within 1.5x timing noise)": times["relu"]
+        <= 1.5 * times["tanh"],
     }
     summary = (
         f"forward+backward on {n:.0e} elements: ReLU {times['relu'] * 1e3:.1f} ms, sigmoid "
-        f"{times['sigmoid'] * 1e3:.1f} ms, tanh {times['tanh'] * 1e3:.1f} ms."
+        f"{times['sigmoid'] * 1e3:.1f} ms, tanh {times['tanh'] * 1e3:.1f} ms — sigmoid's exp "
+        "costs; NumPy's SIMD tanh is as fast as a memory-bound ReLU on this CPU."
     )
     return Outcome(
         metrics={f"{k}_ms": v * 1e3 for k, v in times.items()},
