@@ -235,7 +235,7 @@ def knn_lazy_learner(ctx):
     ns = np.array(
         [4_000, 16_000, 64_000] if ctx.quick else [5_000, 10_000, 20_000, 40_000, 80_000, 160_000]
     )
-    n_queries = 200 if ctx.quick else 1000
+    n_queries = 1000  # enough work per predict call that fit-vs-predict timing is robust
     fit_t, pred_t, _, _, _ = _knn_costs(ctx.rng(), ns, n_queries, repeats=3)
     slope = _loglog_slope(ns, pred_t)
     fig, ax = ctx.figure()
@@ -300,7 +300,9 @@ def parametric_vs_nonparametric(ctx):
         checks={
             "linear-model parameter count is constant": len(set(n_params)) == 1,
             "KNN stored size ∝ n": bool(np.allclose(size_ratio, ns / ns[0], rtol=0.01)),
-            "KNN predict time grows with n": bool(np.all(np.diff(pred_t) > 0)),
+            "KNN predict time grows with n (16x the data: > 3x the time)": bool(
+                pred_t[-1] > 3 * pred_t[0]
+            ),
         },
         figure=fig,
         summary=(

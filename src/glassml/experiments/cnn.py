@@ -234,17 +234,20 @@ def separable_conv_cost(ctx):
     sep = DepthwiseSeparableConv2d(c_in, c_out, 3, bias=False)
     x = Tensor(rng.standard_normal((n, c_in, hw, hw)).astype(np.float32))
 
-    def best_time(module, reps=5):
-        times = []
+    def best_times(modules, reps=9):
+        """Best of ``reps`` interleaved runs (A B A B …): robust to a busy neighbour."""
+        best = [np.inf] * len(modules)
         with no_grad():
-            module(x)
+            for m in modules:
+                m(x)  # warm-up
             for _ in range(reps):
-                t0 = time.perf_counter()
-                module(x)
-                times.append(time.perf_counter() - t0)
-        return min(times)
+                for i, m in enumerate(modules):
+                    t0 = time.perf_counter()
+                    m(x)
+                    best[i] = min(best[i], time.perf_counter() - t0)
+        return best
 
-    t_full, t_sep = best_time(full), best_time(sep)
+    t_full, t_sep = best_times([full, sep])
     fig, ax = ctx.figure()
     labels = [f"{a}->{b}, k{k}" for a, b, k, *_ in rows]
     pos = np.arange(len(rows))
