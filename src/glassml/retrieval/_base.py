@@ -121,6 +121,33 @@ def top_k(scores: np.ndarray, k: int, metric: str):
     return best, idx
 
 
+class VectorStore:
+    """What FlatIndex and IVFIndex share: the dimension and metric checks, the stored vectors
+    (float32, unit rows for cosine), their squared norms and user ids."""
+
+    def _init_store(self, dim, metric) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ValueError(f"dim: expected a positive integer, got {dim!r}.")
+        self.dim = int(dim)
+        self.metric = check_metric(metric)
+        self._vectors = np.empty((0, self.dim), np.float32)  # (n, d)
+        self._sq_norms = np.empty(0, np.float32)  # (n,) ‖x‖² for l2
+        self._ids = np.empty(0, np.int64)  # (n,) user ids
+
+    @property
+    def ntotal(self) -> int:
+        """Number of stored vectors (FAISS's name)."""
+        return len(self._ids)
+
+    def __len__(self) -> int:
+        return self.ntotal
+
+    def _prepare(self, x, name):
+        """Checked float32 rows, L2-normalised when the metric is cosine."""
+        x = check_vectors(x, self.dim, name)
+        return normalize_rows(x) if self.metric == "cosine" else x
+
+
 def save_index(path, kind: str, config: dict, arrays: dict) -> Path:
     """One safetensors file: the arrays plus a JSON config in the metadata (no pickle)."""
     path = Path(path)

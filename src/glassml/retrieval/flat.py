@@ -18,11 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import (
+    VectorStore,
     check_ids,
     check_k,
-    check_metric,
-    check_vectors,
-    normalize_rows,
     read_index,
     save_index,
     score_block,
@@ -33,7 +31,7 @@ from ._base import (
 __all__ = ["FlatIndex"]
 
 
-class FlatIndex:
+class FlatIndex(VectorStore):
     """Exact top-k search by inner product, cosine similarity or squared L2 distance.
 
     Parameters
@@ -55,28 +53,10 @@ class FlatIndex:
     kind = "flat"
 
     def __init__(self, dim: int, metric: str = "ip", *, max_block_bytes: int = 64 << 20):
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-            raise ValueError(f"dim: expected a positive integer, got {dim!r}.")
-        self.dim = int(dim)
-        self.metric = check_metric(metric)
+        self._init_store(dim, metric)
         self.max_block_bytes = int(max_block_bytes)
-        self._vectors = np.empty((0, self.dim), np.float32)  # (n, d)
-        self._sq_norms = np.empty(0, np.float32)  # (n,) for l2
-        self._ids = np.empty(0, np.int64)  # (n,) user ids
 
     # ------------------------------------------------------------------ building
-    @property
-    def ntotal(self) -> int:
-        """Number of stored vectors (FAISS's name)."""
-        return len(self._ids)
-
-    def __len__(self) -> int:
-        return self.ntotal
-
-    def _prepare(self, x, name):
-        x = check_vectors(x, self.dim, name)
-        return normalize_rows(x) if self.metric == "cosine" else x
-
     def add(self, vectors, ids=None) -> FlatIndex:
         """Store vectors (n, dim); ``ids`` (n,) int64 defaults to 0, 1, 2, … in add order."""
         x = self._prepare(vectors, "vectors")

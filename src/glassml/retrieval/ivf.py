@@ -25,11 +25,9 @@ import numpy as np
 
 from .._core import check_random_state
 from ._base import (
+    VectorStore,
     check_ids,
     check_k,
-    check_metric,
-    check_vectors,
-    normalize_rows,
     read_index,
     save_index,
     score_block,
@@ -74,7 +72,7 @@ def kmeans_float32(x: np.ndarray, k: int, n_iter: int, rng: np.random.Generator)
     return centroids
 
 
-class IVFIndex:
+class IVFIndex(VectorStore):
     """Inverted-file index with a k-means coarse quantizer and ``nprobe`` lists per query.
 
     Parameters
@@ -115,15 +113,12 @@ class IVFIndex:
         max_train_points: int | None = None,
         random_state=0,
     ):
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-            raise ValueError(f"dim: expected a positive integer, got {dim!r}.")
         for name, value in (("nlist", nlist), ("nprobe", nprobe)):
             if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
                 raise ValueError(f"{name}: expected a positive integer or None, got {value!r}.")
         if not 0 < target_recall <= 1:
             raise ValueError(f"target_recall: expected a value in (0, 1], got {target_recall!r}.")
-        self.dim = int(dim)
-        self.metric = check_metric(metric)
+        self._init_store(dim, metric)
         self.nlist = nlist
         self.nprobe = nprobe
         self.target_recall = float(target_recall)
@@ -134,9 +129,6 @@ class IVFIndex:
         self.centroids = None  # (nlist, d) after train
         self._auto_nprobe = None  # calibrated value
         self._calibrated_at = -1  # ntotal when calibrated
-        self._vectors = np.empty((0, self.dim), np.float32)  # grouped by list
-        self._sq_norms = np.empty(0, np.float32)
-        self._ids = np.empty(0, np.int64)
         self._lists = np.empty(0, np.int64)  # list of each stored vector (sorted)
         self._offsets = None  # (nlist + 1,) list l occupies [offsets[l], offsets[l+1])
 
@@ -144,17 +136,6 @@ class IVFIndex:
     @property
     def is_trained(self) -> bool:
         return self.centroids is not None
-
-    @property
-    def ntotal(self) -> int:
-        return len(self._ids)
-
-    def __len__(self) -> int:
-        return self.ntotal
-
-    def _prepare(self, x, name):
-        x = check_vectors(x, self.dim, name)
-        return normalize_rows(x) if self.metric == "cosine" else x
 
     def train(self, vectors) -> IVFIndex:
         """Fit the coarse quantizer (k-means) on ``vectors`` (or a random sample of them)."""
