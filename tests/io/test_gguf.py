@@ -4,12 +4,11 @@ Bit-for-bit dequantisation on synthetic files of every supported type and on the
 (all small tensors and a few large ones fully, the first rows of every other one).
 """
 
+import gguf  # (test-only reference; installed by make test)
 import numpy as np
 import pytest
 
-gguf = pytest.importorskip("gguf")
-
-from glassml.io.gguf import GGUFError, GGUFFile, dequantize  # noqa: E402
+from glassml.io.gguf import GGUFError, GGUFFile, dequantize
 
 Q = gguf.GGMLQuantizationType
 

@@ -5,6 +5,9 @@ import types
 
 import numpy as np
 import pytest
+import torch
+import transformers  # (test-only reference; installed by make test)
+from transformers import LlamaForCausalLM  # (lazy module: import at collection)
 
 from glassml.autograd import Tensor, no_grad
 from glassml.autograd.fused import cross_entropy
@@ -15,10 +18,6 @@ from glassml.models.llama import (
     _sample,
     rotary_half_to_interleaved,
 )
-
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
-from transformers import LlamaForCausalLM  # noqa: E402  (lazy module: import at collection)
 
 TINY = dict(
     vocab_size=61,

@@ -15,8 +15,6 @@ from hypothesis import strategies as st
 from glassml.io.gguf import GGUFFile
 from glassml.text.byte_bpe import ByteLevelBPETokenizer, bytes_to_unicode
 
-tokenizers = pytest.importorskip("tokenizers")
-
 TEXTS = [
     "The capital of France is",
     "Hello, world! How are you today?",
