@@ -289,3 +289,42 @@ def test_load_state_dict_mismatch():
     other = gopt.Adam([Parameter(np.ones(2))])
     with pytest.raises(ValueError, match="doesn't match the size"):
         opt.load_state_dict(other.state_dict())
+
+
+@pytest.mark.parametrize(
+    "ours_cls, torch_cls, kw, n_steps",
+    [
+        (gopt.Adam, torch.optim.Adam, {"lr": 1e-3}, 900),
+        (gopt.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}, 900),
+        (gopt.RMSprop, torch.optim.RMSprop, {"lr": 1e-3, "alpha": 0.5}, 160),
+    ],
+)
+def test_running_averages_never_go_subnormal(ours_cls, torch_cls, kw, n_steps):
+    """A gradient that turns to zero (a dead unit) makes m <- beta m decay geometrically; torch's
+    buffers go subnormal (~100x slower arithmetic on x86), ours are flushed to zero before they
+    get there, and the parameters still follow torch's float32 trajectory."""
+    rng = np.random.default_rng(0)
+    w0 = rng.normal(size=(64,)).astype(np.float32)
+    g0 = rng.normal(size=(64,)).astype(np.float32)
+    ours = Parameter(w0.copy())
+    ref = torch.tensor(w0.copy(), requires_grad=True)
+    opt, opt_t = ours_cls([ours], **kw), torch_cls([ref], **kw)
+    tiny = np.finfo(np.float32).tiny
+
+    def n_subnormal(buffers):
+        return sum(int(((np.abs(b) < tiny) & (b != 0)).sum()) for b in buffers)
+
+    ref_went_subnormal = False
+    for step in range(n_steps):
+        g = g0 if step == 0 else np.zeros_like(g0)  # one real gradient, then a dead unit
+        ours.grad = tensor(g.copy())
+        ref.grad = torch.from_numpy(g.copy())
+        opt.step()
+        opt_t.step()
+        ref_state = next(iter(opt_t.state.values())).values()
+        ref_buffers = [v.numpy() for v in ref_state if torch.is_tensor(v) and v.ndim]
+        ref_went_subnormal |= n_subnormal(ref_buffers) > 0
+        our_buffers = [b for b in opt.state[ours].values() if isinstance(b, np.ndarray) and b.ndim]
+        assert n_subnormal(our_buffers) == 0, step
+        np.testing.assert_allclose(ours.data, ref.detach().numpy(), rtol=1e-5, atol=1e-7)
+    assert ref_went_subnormal  # the situation the flush exists for did arise

@@ -57,6 +57,25 @@ def _axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
         y += a * x
 
 
+# Running averages of a gradient that has become (and stays) zero — the weights of a dead ReLU
+# unit, say — decay geometrically (m ← β m) into the subnormal range, where x86 arithmetic is
+# ~100x slower: one MLP epoch measured 8.8 s -> 15 s over four epochs from this alone. Every
+# _FLUSH_EVERY steps, state entries below _FLUSH_SCALE x the smallest normal number are set to
+# zero. With β >= 0.5 an entry needs >= 24 steps to fall from there into the subnormal range, so
+# no entry ever gets there; the change to a parameter update is below lr x 1e-30 / eps.
+_FLUSH_EVERY = 16
+_FLUSH_SCALE = {np.dtype(np.float32): 2.0**24, np.dtype(np.float64): 2.0**53}
+
+
+def _flush_tiny_(a: np.ndarray) -> None:
+    """Set the entries of a float array with |a| < 2^mantissa · tiny (near-subnormal) to 0."""
+    scale = _FLUSH_SCALE.get(a.dtype)
+    if scale is None or a.size == 0:
+        return
+    bound = np.finfo(a.dtype).tiny * scale
+    np.copyto(a, 0, where=np.abs(a) < bound)
+
+
 class _Required:
     def __repr__(self) -> str:
         return "<required parameter>"
@@ -175,7 +194,16 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             self._update_group(group)
+        if self._step_count % _FLUSH_EVERY == 0:
+            self._flush_state()
         return loss
+
+    def _flush_state(self) -> None:
+        """Zero the near-subnormal entries of every state buffer (see ``_FLUSH_EVERY``)."""
+        for state in self.state.values():
+            for buf in state.values():
+                if isinstance(buf, np.ndarray) and buf.dtype.kind == "f":
+                    _flush_tiny_(buf)
 
     def _update_group(self, group: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
