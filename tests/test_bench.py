@@ -38,6 +38,10 @@ def test_run_and_write_outputs(tmp_path, monkeypatch):
     json_path, png_path = bench.write_outputs(report, tmp_path)
     assert json.loads(json_path.read_text())["results"][0]["name"] == "toy_sum"
     assert png_path.read_bytes().startswith(b"\x89PNG")
+    markdown = (tmp_path / "results.md").read_text()
+    toy_row = next(line for line in markdown.splitlines() if line.startswith("| toy_sum |"))
+    assert f"{rows['toy_sum']['ratio']:.2f}x" in toy_row and "| 2.0x |" in toy_row
+    assert "| toy_missing | numpy | not implemented |" in markdown
 
 
 def test_budget_limits_rounds_of_slow_workloads():

@@ -30,7 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["workload", "Case", "run_benchmarks", "machine_ceiling", "find_benchmarks_dir"]
+__all__ = [
+    "workload",
+    "Case",
+    "run_benchmarks",
+    "machine_ceiling",
+    "find_benchmarks_dir",
+    "format_table",
+    "format_markdown",
+]
 
 
 @dataclass
@@ -288,13 +296,46 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def format_markdown(report: dict) -> str:
+    """The report as a Markdown table (for the README): one row per workload, ratio first."""
+    c = report["ceiling"]
+    lines = [
+        f"{report['date']} — {report['machine']}; machine ceiling: GEMM "
+        f"{c['gemm_gflops_float32']:.0f} GFLOP/s float32, {c['gemm_gflops_float64']:.0f} GFLOP/s "
+        f"float64, memory copy {c['memory_bandwidth_gbs']:.1f} GB/s.",
+        "",
+        "| workload | reference | glassml | reference | ratio | target | throughput |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in report["results"]:
+        if r["status"] != "ok":
+            lines.append(f"| {r['name']} | {r['reference']} | {r['status']} | | | | |")
+            continue
+        target = f"{r['target']}x" if r["target"] else ""
+        mark = " ✗" if r["target"] and r["ratio"] > r["target"] else ""
+        extra = r["throughput"]
+        if r["ceiling_fraction"] is not None:
+            extra += f", {100 * r['ceiling_fraction']:.0f}% of GEMM peak"
+        lines.append(
+            f"| {r['name']} | {r['reference']} | {_ms(r['ours_median'])} | "
+            f"{_ms(r['ref_median'])} | {r['ratio']:.2f}x{mark} | {target} | {extra} |"
+        )
+    return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
 def write_outputs(report: dict, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``results.json`` and a bar chart of the ratios (``ratios.png``) to ``out_dir``."""
+    """Write ``results.json``, ``results.md`` (a Markdown table) and a bar chart of the ratios
+    (``ratios.png``) to ``out_dir``."""
     from matplotlib.figure import Figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "results.json"
     json_path.write_text(json.dumps(report, indent=2, default=str))
+    (out_dir / "results.md").write_text(format_markdown(report) + "\n")
     ok = [r for r in report["results"] if r["status"] == "ok"]
     fig = Figure(figsize=(8, max(2.5, 0.35 * len(ok) + 1)), layout="constrained")
     ax = fig.subplots()
