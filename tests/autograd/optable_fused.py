@@ -769,56 +769,48 @@ CASES: list[OpCase] = [
         lambda x: F.interpolate(x, scale_factor=2),
         lambda x: TF.interpolate(x, scale_factor=2),
         ((2, 2, 3, 4),),
-        second_order=False,
     ),
     OpCase(
         "interp_nearest_size",
         lambda x: F.interpolate(x, size=(7, 3)),
         lambda x: TF.interpolate(x, size=(7, 3)),
         ((2, 2, 5, 4),),
-        second_order=False,
     ),
     OpCase(
         "interp_nearest_exact",
         lambda x: F.interpolate(x, scale_factor=(2.3, 0.6), mode="nearest-exact"),
         lambda x: TF.interpolate(x, scale_factor=(2.3, 0.6), mode="nearest-exact"),
         ((1, 2, 5, 6),),
-        second_order=False,
     ),
     OpCase(
         "interp_bilinear",
         lambda x: F.interpolate(x, size=(9, 11), mode="bilinear"),
         lambda x: TF.interpolate(x, size=(9, 11), mode="bilinear"),
         ((2, 2, 5, 4),),
-        second_order=False,
     ),
     OpCase(
         "interp_bilinear_align",
         lambda x: F.interpolate(x, size=(9, 3), mode="bilinear", align_corners=True),
         lambda x: TF.interpolate(x, size=(9, 3), mode="bilinear", align_corners=True),
         ((2, 2, 5, 4),),
-        second_order=False,
     ),
     OpCase(
         "interp_bilinear_scale",
         lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear"),
         lambda x: TF.interpolate(x, scale_factor=1.5, mode="bilinear"),
         ((1, 2, 5, 4),),
-        second_order=False,
     ),
     OpCase(
         "interp_linear_1d",
         lambda x: F.interpolate(x, scale_factor=2.5, mode="linear", recompute_scale_factor=True),
         lambda x: TF.interpolate(x, scale_factor=2.5, mode="linear", recompute_scale_factor=True),
         ((2, 3, 5),),
-        second_order=False,
     ),
     OpCase(
         "interp_area",
         lambda x: F.interpolate(x, size=(3, 2), mode="area"),
         lambda x: TF.interpolate(x, size=(3, 2), mode="area"),
         ((2, 2, 7, 5),),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- attention
     OpCase(
@@ -827,7 +819,6 @@ CASES: list[OpCase] = [
         TF.scaled_dot_product_attention,
         _sdpa_inputs((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 7)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "sdpa_causal_scale",
@@ -835,7 +826,6 @@ CASES: list[OpCase] = [
         lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
         _sdpa_inputs((2, 2, 5, 4), (2, 2, 5, 4), (2, 2, 5, 3)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "sdpa_causal_rect",
@@ -843,7 +833,6 @@ CASES: list[OpCase] = [
         lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True),
         _sdpa_inputs((2, 4, 4), (2, 6, 4), (2, 6, 3)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "sdpa_bool_mask",
@@ -851,7 +840,6 @@ CASES: list[OpCase] = [
         lambda q, k, v, m: TF.scaled_dot_product_attention(q, k, v, attn_mask=m),
         _sdpa_inputs((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 2), mask="bool"),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "sdpa_float_mask",
@@ -859,7 +847,6 @@ CASES: list[OpCase] = [
         lambda q, k, v, m: TF.scaled_dot_product_attention(q, k, v, attn_mask=m),
         _sdpa_inputs((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 2), mask="float"),
         grad_inputs=(0, 1, 2, 3),
-        second_order=False,
     ),
     OpCase(
         "sdpa_gqa",
@@ -867,12 +854,9 @@ CASES: list[OpCase] = [
         lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, enable_gqa=True),
         _sdpa_inputs((2, 4, 5, 4), (2, 2, 6, 4), (2, 2, 6, 3)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- embedding
-    OpCase(
-        "embedding", F.embedding, TF.embedding, _emb_inputs(), grad_inputs=(1,), second_order=False
-    ),
+    OpCase("embedding", F.embedding, TF.embedding, _emb_inputs(), grad_inputs=(1,)),
     OpCase(
         "embedding_padding_idx",
         lambda i, w: F.embedding(i, w, padding_idx=3),
@@ -880,7 +864,6 @@ CASES: list[OpCase] = [
         _emb_inputs(),
         grad_inputs=(1,),
         gradcheck=False,
-        second_order=False,
     ),  # padding row: gradient 0 by definition, not by calculus
     OpCase(
         "embedding_neg_padding_freq",
@@ -889,7 +872,6 @@ CASES: list[OpCase] = [
         _emb_inputs(),
         grad_inputs=(1,),
         gradcheck=False,
-        second_order=False,
     ),  # rescaled by frequency: not a true gradient
     OpCase(
         "embedding_1d_index",
@@ -897,7 +879,6 @@ CASES: list[OpCase] = [
         TF.embedding,
         _emb_inputs(idx_shape=(7,)),
         grad_inputs=(1,),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- activations
     OpCase("gelu", F.gelu, TF.gelu, ((4, 5),), second_order=False),

@@ -108,3 +108,22 @@ def test_dropout_gradcheck_with_fixed_mask():
         return F.dropout(a, 0.4, generator=np.random.default_rng(8))
 
     assert ag.gradcheck(fn, (x,), atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dropout_second_order(dtype):
+    """create_graph=True through dropout: y = dropout(x²) gives dy/dx = 2x·m/(1-p) as a graph,
+    and d/dx <dy/dx, w> = 2 w m/(1-p) with the SAME mask m as the forward."""
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.uniform(0.5, 2.0, (6, 7)).astype(dtype), requires_grad=True)
+    upstream = rng.standard_normal((6, 7)).astype(dtype)
+    w = rng.standard_normal((6, 7)).astype(dtype)
+    y = F.dropout(x * x, 0.4, generator=np.random.default_rng(3))
+    scale = y.numpy() / (x.numpy() ** 2)  # m / (1 - p): 0 or 1 / 0.6
+    kept = scale > 0
+    assert kept.any() and (~kept).any()
+    np.testing.assert_allclose(scale[kept], 1 / 0.6, rtol=1e-5)
+    (gx,) = ag.grad(y, [x], upstream, create_graph=True)
+    np.testing.assert_allclose(gx.numpy(), upstream * scale * 2 * x.numpy(), rtol=1e-5)
+    (ggx,) = ag.grad((gx * ag.tensor(w)).sum(), [x])
+    np.testing.assert_allclose(ggx.numpy(), 2 * w * upstream * scale, rtol=1e-5)

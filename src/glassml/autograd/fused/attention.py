@@ -25,6 +25,7 @@ import numpy as np
 
 from ..function import Function
 from ..random import get_generator
+from ..tensor import Tensor
 from ._util import check_float, check_same_dtype
 
 __all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention"]
@@ -144,6 +145,65 @@ class ScaledDotProductAttention(Function):
             grad_k = fold(grad_k) if grad_k is not None else None
             grad_v = fold(grad_v) if grad_v is not None else None
         grad_mask = ds if (ctx.float_mask and need[3]) else None
+        return grad_q, grad_k, grad_v, grad_mask, None, None, None, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        """The backward above written with Tensor ops, P recomputed from Q and K so that the
+        gradients are differentiable again (create_graph=True); the dropout mask is reused."""
+        q, k, v, attn_mask = ctx.inputs[:4]
+        is_causal = ctx.inputs[5]
+        _, _, _, p_saved, keep = ctx.saved_tensors
+        groups = ctx.groups
+
+        def repeat_heads(t):  # (..., Hk, S, E) -> (..., Hk * groups, S, E), like np.repeat
+            shp = t.shape
+            wide = t.unsqueeze(-3).expand(*shp[:-2], groups, *shp[-2:])
+            return wide.reshape(*shp[:-3], shp[-3] * groups, *shp[-2:])
+
+        def const(a):
+            return Tensor._make(np.asarray(a, dtype=p_saved.dtype), False, None)
+
+        k_r, v_r = (repeat_heads(k), repeat_heads(v)) if groups > 1 else (k, v)
+        s = (q @ k_r.transpose(-1, -2)) * ctx.scale  # (..., L, S)
+        allowed = None
+        if is_causal:
+            allowed = np.tri(s.shape[-2], s.shape[-1], dtype=bool)
+        elif attn_mask is not None:
+            mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+            if mask.dtype == np.bool_:
+                allowed = mask
+            else:
+                s = s + attn_mask
+        if allowed is not None:
+            allowed = np.broadcast_to(allowed, s.shape)
+            live = allowed.any(axis=-1, keepdims=True)  # rows with at least one key
+            s = s.masked_fill(~allowed & live, float("-inf"))  # fully masked rows stay finite
+            p = s.softmax(-1) * const(live)  # fully masked rows: P = 0, like the forward
+        else:
+            p = s.softmax(-1)
+        g = grad_output
+        if keep is not None:
+            inv_keep = 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
+            drop = const(keep * inv_keep)
+            p_drop = p * drop
+        else:
+            p_drop = p
+        grad_v = p_drop.transpose(-1, -2) @ g  # (..., S, Ev)
+        dp = g @ v_r.transpose(-1, -2)  # (..., L, S)
+        if keep is not None:
+            dp = dp * drop
+        ds = p * (dp - (dp * p).sum(-1, keepdim=True))  # softmax Jacobian
+        grad_q = (ds @ k_r) * ctx.scale  # (..., L, E)
+        grad_k = (ds.transpose(-1, -2) @ q) * ctx.scale  # (..., S, E)
+        if groups > 1:
+
+            def fold(a):
+                shp = a.shape
+                return a.reshape(*shp[:-3], shp[-3] // groups, groups, *shp[-2:]).sum(-3)
+
+            grad_k, grad_v = fold(grad_k), fold(grad_v)
+        grad_mask = ds if ctx.float_mask else None
         return grad_q, grad_k, grad_v, grad_mask, None, None, None, None, None
 
 

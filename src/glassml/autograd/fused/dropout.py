@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..random import get_generator
+from ..tensor import Tensor
 from ._util import check_float
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "Dropout"]
@@ -42,6 +43,11 @@ class Dropout(Function):
     def backward(ctx, grad_output):
         (scale,) = ctx.saved_tensors
         return grad_output * scale, None, None, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        (scale,) = ctx.saved_tensors  # the same mask: dx = g * scale is linear in g
+        return grad_output * Tensor._make(scale, False, None), None, None, None, None
 
 
 def _check_p(p):

@@ -76,6 +76,24 @@ class Embedding(Function):
             grad[ctx.padding_idx] = 0
         return None, grad, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        """dW = scatter-add of the (frequency-scaled) upstream rows: linear in g, as Tensor ops."""
+        (idx,) = ctx.saved_tensors
+        if not ctx.needs_input_grad[1]:
+            return None, None, None, None
+        flat = idx.reshape(-1)
+        g2 = grad_output.reshape(flat.shape[0], -1)  # (n, D)
+        row_scale = np.ones(flat.shape[0], dtype=g2.dtype)  # (n,)
+        if ctx.freq:
+            row_scale /= np.bincount(flat, minlength=ctx.n_rows)[flat]
+        if ctx.padding_idx is not None:
+            row_scale[flat == ctx.padding_idx] = 0
+        g2 = g2 * Tensor._make(row_scale[:, None], False, None)
+        zeros = Tensor._make(np.zeros((ctx.n_rows, g2.shape[1]), dtype=g2.dtype), False, None)
+        index = np.broadcast_to(flat[:, None], g2.shape)  # (n, D)
+        return None, zeros.scatter_add(0, index, g2), None, None
+
 
 def embedding(
     input,

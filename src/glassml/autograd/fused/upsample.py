@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
 from ._util import check_float
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "Resize"]
@@ -99,6 +100,14 @@ class Resize(Function):
         if a_h is not None:
             g = a_h.T @ g
         return g @ a_w, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        a_h, a_w = ctx.saved_tensors  # constant interpolation matrices: dx is linear in g
+        g = grad_output
+        if a_h is not None:
+            g = Tensor._make(np.ascontiguousarray(a_h.T), False, None) @ g
+        return g @ Tensor._make(a_w, False, None), None, None
 
 
 def interpolate(
