@@ -166,28 +166,23 @@ CASES: list[OpCase] = [
         lambda x: F.log_softmax(x, dim=0),
         lambda x: TF.log_softmax(x, dim=0),
         ((4, 3),),
-        second_order=False,
     ),
     OpCase(
         "log_softmax_extreme",
         lambda x: F.log_softmax(x * 500, dim=-1),
         lambda x: TF.log_softmax(x * 500, dim=-1),
         ((3, 4),),
-        second_order=False,
         gradcheck=False,
     ),
     OpCase("softmin", lambda x: F.softmin(x, dim=1), lambda x: TF.softmin(x, dim=1), ((3, 4),)),
     # ---------------------------------------------------------------- cross-entropy / NLL
-    OpCase(
-        "ce_mean", F.cross_entropy, TF.cross_entropy, _logits_targets((6, 5), 5), second_order=False
-    ),
+    OpCase("ce_mean", F.cross_entropy, TF.cross_entropy, _logits_targets((6, 5), 5)),
     OpCase(
         "ce_sum",
         F.cross_entropy,
         TF.cross_entropy,
         _logits_targets((6, 5), 5),
         {"reduction": "sum"},
-        second_order=False,
     ),
     OpCase(
         "ce_none",
@@ -195,35 +190,30 @@ CASES: list[OpCase] = [
         TF.cross_entropy,
         _logits_targets((6, 5), 5),
         {"reduction": "none"},
-        second_order=False,
     ),
     OpCase(
         "ce_weight",
         F.cross_entropy,
         TF.cross_entropy,
         _logits_targets((6, 5), 5, extra=(_class_weight(5),)),
-        second_order=False,
     ),
     OpCase(
         "ce_ignore_index",
         F.cross_entropy,
         TF.cross_entropy,
         _logits_targets((7, 5), 5, ignore=True),
-        second_order=False,
     ),
     OpCase(
         "ce_ignore_index_custom",
         lambda z, t: F.cross_entropy(z, t, ignore_index=2),
         lambda z, t: TF.cross_entropy(z, t, ignore_index=2),
         _logits_targets((7, 4), 4),
-        second_order=False,
     ),
     OpCase(
         "ce_weight_ignore_smooth",
         lambda z, t, w: F.cross_entropy(z, t, w, label_smoothing=0.2),
         lambda z, t, w: TF.cross_entropy(z, t, w, label_smoothing=0.2),
         _logits_targets((7, 5), 5, ignore=True, extra=(_class_weight(5),)),
-        second_order=False,
     ),
     OpCase(
         "ce_smooth_none",
@@ -231,21 +221,18 @@ CASES: list[OpCase] = [
         TF.cross_entropy,
         _logits_targets((6, 5), 5, ignore=True),
         {"reduction": "none", "label_smoothing": 0.1},
-        second_order=False,
     ),
     OpCase(
         "ce_smooth_sum_weight",
         lambda z, t, w: F.cross_entropy(z, t, w, reduction="sum", label_smoothing=0.3),
         lambda z, t, w: TF.cross_entropy(z, t, w, reduction="sum", label_smoothing=0.3),
         _logits_targets((6, 5), 5, extra=(_class_weight(5),)),
-        second_order=False,
     ),
     OpCase(
         "ce_kdim",
         F.cross_entropy,
         TF.cross_entropy,
         _logits_targets((2, 4, 3, 2), 4, ignore=True),
-        second_order=False,
     ),
     OpCase(
         "ce_kdim_none_smooth",
@@ -253,7 +240,6 @@ CASES: list[OpCase] = [
         TF.cross_entropy,
         _logits_targets((2, 4, 3), 4),
         {"reduction": "none", "label_smoothing": 0.15},
-        second_order=False,
     ),
     OpCase(
         "ce_unbatched_forward",
@@ -270,7 +256,6 @@ CASES: list[OpCase] = [
         TF.cross_entropy,
         _probs((5,)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "ce_probs",
@@ -278,7 +263,6 @@ CASES: list[OpCase] = [
         TF.cross_entropy,
         _probs((4, 5)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "ce_probs_smooth_weight_none",
@@ -286,7 +270,6 @@ CASES: list[OpCase] = [
         lambda z, q, w: TF.cross_entropy(z, q, w, reduction="none", label_smoothing=0.1),
         lambda rng: (*_probs((4, 5))(rng), rng.uniform(0.5, 2, 5)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "ce_probs_kdim_sum",
@@ -295,21 +278,18 @@ CASES: list[OpCase] = [
         _probs((2, 3, 4)),
         {"reduction": "sum"},
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "nll",
         lambda x, t: F.nll_loss(F.log_softmax(x, dim=1), t),
         lambda x, t: TF.nll_loss(TF.log_softmax(x, dim=1), t),
         _logits_targets((6, 4), 4, ignore=True),
-        second_order=False,
     ),
     OpCase(
         "nll_weight_sum",
         lambda x, t, w: F.nll_loss(x, t, w, reduction="sum"),
         lambda x, t, w: TF.nll_loss(x, t, w, reduction="sum"),
         _logits_targets((6, 4), 4, extra=(_class_weight(4),)),
-        second_order=False,
     ),
     OpCase(
         "nll_kdim_none",
@@ -317,7 +297,6 @@ CASES: list[OpCase] = [
         TF.nll_loss,
         _logits_targets((2, 3, 4), 3, ignore=True),
         {"reduction": "none"},
-        second_order=False,
     ),
     OpCase(
         "ce_empty_batch_sum",
@@ -326,14 +305,12 @@ CASES: list[OpCase] = [
         lambda rng: (np.zeros((0, 4)), np.zeros((0,), dtype=np.int64)),
         {"reduction": "sum"},
         gradcheck=False,
-        second_order=False,
     ),
     OpCase(
         "ce_single_class",
         F.cross_entropy,
         TF.cross_entropy,
         _logits_targets((3, 1), 1),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- binary CE, MSE
     OpCase(
@@ -342,7 +319,6 @@ CASES: list[OpCase] = [
         TF.binary_cross_entropy,
         _bce_inputs((4, 3)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "bce_weight_sum",
@@ -350,7 +326,6 @@ CASES: list[OpCase] = [
         lambda p, y, w: TF.binary_cross_entropy(p, y, w, reduction="sum"),
         _bce_inputs((4, 3), (3,)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "bce_none",
@@ -359,7 +334,6 @@ CASES: list[OpCase] = [
         _bce_inputs((5,)),
         {"reduction": "none"},
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "bce_logits",
@@ -367,7 +341,6 @@ CASES: list[OpCase] = [
         TF.binary_cross_entropy_with_logits,
         lambda rng: (rng.standard_normal((4, 3)) * 4, rng.uniform(0, 1, (4, 3))),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "bce_logits_extreme",
@@ -378,7 +351,6 @@ CASES: list[OpCase] = [
             np.array([1.0, 0.0, 0.5, 1.0, 0.0]),
         ),
         grad_inputs=(0, 1),
-        second_order=False,
         gradcheck=False,
         noncontiguous=False,
     ),
@@ -397,7 +369,6 @@ CASES: list[OpCase] = [
             rng.uniform(0.5, 3, (3,)),
         ),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "bce_logits_pos_weight_mean",
@@ -409,7 +380,6 @@ CASES: list[OpCase] = [
             rng.uniform(0.5, 3, (3,)),
         ),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase("mse", F.mse_loss, TF.mse_loss, ((4, 3), (4, 3)), grad_inputs=(0, 1)),
     OpCase(

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
 from ._util import as_shape, check_float, check_reduction, check_same_dtype
 
 __all__ = [
@@ -56,6 +57,37 @@ def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
         return as_shape(rows, shape)
     moved = (shape[0], *shape[2:], shape[1])
     return np.moveaxis(rows.reshape(moved), -1, 1)
+
+
+# ---- Tensor-op versions for backward_graph (create_graph=True: the gradient stays a graph) ----
+def _const(a, dtype) -> Tensor:
+    return Tensor._make(np.asarray(a, dtype=dtype), False, None)
+
+
+def _rows_t(x: Tensor, shape: tuple) -> Tensor:
+    """:func:`_to_rows` with Tensor ops."""
+    if len(shape) == 1:
+        return x.reshape(1, shape[0])
+    if len(shape) == 2:
+        return x
+    return x.permute(0, *range(2, len(shape)), 1).reshape(-1, shape[1])
+
+
+def _unrows_t(rows: Tensor, shape: tuple) -> Tensor:
+    """:func:`_from_rows` with Tensor ops."""
+    if len(shape) <= 2:
+        return rows.reshape(*shape)
+    moved = rows.reshape(shape[0], *shape[2:], shape[1])
+    return moved.permute(0, len(shape) - 1, *range(1, len(shape) - 1))
+
+
+def _coef_t(ctx, grad_output: Tensor) -> Tensor:
+    """dL/d(loss_i) as a Tensor: (M, 1) for reduction='none', else a 0-d scale."""
+    if ctx.reduction == "none":
+        return grad_output.reshape(-1, 1)
+    if ctx.reduction == "sum":
+        return grad_output
+    return grad_output / float(ctx.denom)
 
 
 def _check_index_target(z: np.ndarray, target: np.ndarray, op: str) -> np.ndarray:
@@ -209,6 +241,40 @@ class CrossEntropy(Function):
                 grad -= np.outer(coef * valid, (eps / C) * w).astype(e.dtype, copy=False)
         return _from_rows(grad, ctx.shape), grad_target, None, None, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        """dL/dz = g (softmax(z) · mass - a) with softmax(z) a Tensor op (and, for probability
+        targets, a = w q' from the target Tensor, dL/dq = (1 - eps) w (lse - z) g)."""
+        z, target = ctx.inputs[0], ctx.inputs[1]
+        shape, eps = ctx.shape, ctx.eps
+        C = shape[0 if len(shape) == 1 else 1]
+        zr = _rows_t(z, shape)  # (M, C)
+        coef = _coef_t(ctx, grad_output)  # (M, 1) or ()
+        p = zr.softmax(-1)
+        grad_target = None
+        if ctx.probs_target:
+            weight = ctx.saved_tensors[-1]
+            q = target if isinstance(target, Tensor) else _const(target, z.dtype)
+            qr = _rows_t(q, shape)
+            if eps > 0:
+                qr = qr * (1.0 - eps) + eps / C
+            wq = qr * _const(weight, z.dtype) if weight is not None else qr  # (M, C)
+            grad = p * (coef * wq.sum(-1, keepdim=True)) - coef * wq
+            if ctx.needs_input_grad[1]:
+                gt = (zr.logsumexp(-1, keepdim=True) - zr) * coef * (1.0 - eps)
+                if weight is not None:
+                    gt = gt * _const(weight, z.dtype)
+                grad_target = _unrows_t(gt, shape)
+        else:
+            _, _, t_safe, w_t, mass, valid, weight = ctx.saved_tensors
+            a = np.zeros((t_safe.shape[0], C), dtype=w_t.dtype)  # effective target mass
+            a[np.arange(t_safe.shape[0]), t_safe] = (1.0 - eps) * w_t
+            if eps > 0:
+                w = weight if weight is not None else np.ones(C, w_t.dtype)
+                a += np.outer(valid, (eps / C) * w).astype(w_t.dtype, copy=False)
+            grad = p * (coef * _const(mass[:, None], z.dtype)) - coef * _const(a, z.dtype)
+        return _unrows_t(grad, shape), grad_target, None, None, None, None
+
 
 def cross_entropy(
     input,
@@ -293,6 +359,15 @@ class NLLLoss(Function):
         grad[np.arange(grad.shape[0]), t_safe] = -coef * w_t
         return _from_rows(grad, ctx.shape), None, None, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        t_safe, w_t = ctx.saved_tensors  # dL/dx = -g w_t at the target: linear in g
+        C = ctx.shape[0 if len(ctx.shape) == 1 else 1]
+        pick = np.zeros((t_safe.shape[0], C), dtype=w_t.dtype)  # (M, C)
+        pick[np.arange(t_safe.shape[0]), t_safe] = -w_t
+        grad = _coef_t(ctx, grad_output) * _const(pick, w_t.dtype)
+        return _unrows_t(grad, ctx.shape), None, None, None, None
+
 
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
@@ -363,6 +438,21 @@ class BinaryCrossEntropy(Function):
                 grad_y = (np.log1p(-x) - np.log(x)) * g
             if weight is not None:
                 grad_y = grad_y * weight
+        return grad_x, grad_y, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, y = ctx.inputs[0], ctx.inputs[1]
+        weight = ctx.saved_tensors[2]
+        y = y if isinstance(y, Tensor) else _const(y, x.dtype)
+        g = grad_output / x.numel() if ctx.reduction == "mean" else grad_output
+        if weight is not None:
+            g = g * _const(weight, x.dtype)
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_x = (x - y) / (x * (1.0 - x)).clamp(min=1e-12) * g
+        if ctx.needs_input_grad[1]:
+            grad_y = ((1.0 - x).log() - x.log()) * g
         return grad_x, grad_y, None, None
 
 
@@ -445,6 +535,34 @@ class BinaryCrossEntropyWithLogits(Function):
             grad_y = grad_y * g
             if weight is not None:
                 grad_y = grad_y * weight
+        return grad_x, grad_y, None, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, y = ctx.inputs[0], ctx.inputs[1]
+        _, _, weight, pos_weight, _ = ctx.saved_tensors
+        dtype = x.dtype
+        y = y if isinstance(y, Tensor) else _const(y, dtype)
+        n = np.broadcast_shapes(x.shape, *(a.shape for a in (weight, pos_weight) if a is not None))
+        g = grad_output / float(np.prod(n)) if ctx.reduction == "mean" else grad_output
+        if weight is not None:
+            g = g * _const(weight, dtype)
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            sig = x.sigmoid()
+            if pos_weight is not None:
+                pw = _const(pos_weight, dtype)
+                grad_x = ((pw - 1.0) * y + 1.0) * sig - pw * y
+            else:
+                grad_x = sig - y
+            grad_x = grad_x * g
+        if ctx.needs_input_grad[1]:
+            if pos_weight is not None:  # log sigmoid(x) = min(x, 0) - log(1 + e^-|x|)
+                log_sig = x.clamp(max=0.0) - ((-x.abs()).exp() + 1.0).log()
+                grad_y = (1.0 - _const(pos_weight, dtype)) * log_sig - x
+            else:
+                grad_y = -x
+            grad_y = grad_y * g
         return grad_x, grad_y, None, None, None
 
 

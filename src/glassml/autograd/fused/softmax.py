@@ -111,6 +111,13 @@ class LogSoftmax(Function):
         grad += grad_output
         return grad, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        z = ctx.inputs[0]
+        if z.ndim == 0:
+            return grad_output * 0.0, None
+        return grad_output - z.softmax(ctx.dim) * grad_output.sum(ctx.dim, keepdim=True), None
+
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """Softmax along ``dim`` (PyTorch ``F.softmax``): exp(z_i - max z) / sum_j exp(z_j - max z).
