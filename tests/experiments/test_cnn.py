@@ -1,4 +1,5 @@
-"""Quick-mode runs of the CNN / residual experiments (src/glassml/experiments/cnn.py)."""
+"""Quick-mode runs of the CNN / residual experiments (src/glassml/experiments/cnn.py and
+residual.py)."""
 
 import pytest
 

@@ -318,3 +318,15 @@ def test_no_grad_inference_path_matches_graph_path(dtype):
     np.testing.assert_allclose(h2.numpy()[keep], h.numpy()[keep], **tol)
     np.testing.assert_allclose(pooled2.numpy()[1:], pooled.numpy()[1:], **tol)
     assert np.isfinite(h2.numpy()).all()
+
+
+def test_heads_keep_their_import_path_after_the_split():
+    import glassml.models
+    import glassml.models.bert as bert
+    import glassml.models.bert_heads as heads
+
+    for name in heads.__all__:  # the heads module is the definition, bert.py re-exports it
+        assert getattr(bert, name) is getattr(heads, name), name
+        assert name in bert.__all__
+    assert glassml.models.BertForPreTraining is heads.BertForPreTraining
+    assert BertModel(None).config == BertConfig()  # no config: HF's defaults

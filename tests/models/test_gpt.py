@@ -394,3 +394,14 @@ def test_block_causal_attention_matches_torch_sdpa(T, block):
     yt.backward(torch.from_numpy(g))
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_layers_and_sampler_keep_their_import_path_after_the_split():
+    import glassml.models.gpt as gpt
+    import glassml.models.gpt_layers as layers
+    import glassml.models.sampling as sampling
+
+    for module in (layers, sampling):
+        for name in module.__all__:
+            assert getattr(gpt, name) is getattr(module, name), name
+    assert gpt.gelu is layers.gelu

@@ -380,3 +380,12 @@ def test_smollm2_kv_cache_equals_full_recompute(smollm2):
     steps = [dec.step(seq[: len(ids)], all_logits=True)]
     steps += [dec.step(seq[i : i + 1], all_logits=True) for i in range(len(ids), seq.size)]
     np.testing.assert_allclose(np.concatenate(steps), full, rtol=1e-4, atol=2e-4)
+
+
+def test_layers_keep_their_import_path_after_the_split():
+    import glassml.models.llama as llama
+    import glassml.models.llama_layers as layers
+
+    for name in layers.__all__:
+        assert getattr(llama, name) is getattr(layers, name), name
+        assert name in llama.__all__

@@ -14,6 +14,7 @@ from glassml.nn.positional import (
     SinusoidalPositionalEncoding,
     apply_rotary,
     rotary_cos_sin,
+    rotate_pairs,
     sinusoidal_table,
 )
 
@@ -118,6 +119,21 @@ def test_rotary_matches_complex_multiplication(interleaved, base):
     np.testing.assert_allclose(
         out, rope_complex(x, np.arange(4, 11), base, interleaved), rtol=1e-12, atol=1e-12
     )
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rotate_pairs_on_arrays_is_the_forward_of_apply_rotary(interleaved, dtype):
+    x = RNG.standard_normal((3, 2, 7, 8)).astype(dtype)  # (B, H, T, d_h)
+    x_view = np.ascontiguousarray(x.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)  # = x, strided
+    assert not x_view.flags.c_contiguous  # as the decoder's (H, T, d_h) head views are
+    cos, sin = rotary_cos_sin(np.arange(5, 12), 8, 500.0, interleaved, dtype)
+    out = rotate_pairs(x_view, cos, sin, interleaved)
+    assert out.dtype == dtype and out.shape == x.shape
+    np.testing.assert_array_equal(out, apply_rotary(tensor(x), cos, sin, interleaved).numpy())
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    ref = rope_complex(x.astype(np.float64), np.arange(5, 12), 500.0, interleaved)
+    np.testing.assert_allclose(out, ref, **tol)
 
 
 def test_rotary_hf_layout_matches_rotate_half_in_torch_with_gradients():

@@ -400,3 +400,12 @@ def test_inplace_weight_change_before_backward_and_double_backward_raise():
     out.backward(g)
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         out.backward(g)
+
+
+def test_cells_keep_their_import_paths_after_the_split():
+    import glassml.nn
+    import glassml.nn.rnn_cell as cells
+
+    for name in cells.__all__:  # defined in rnn_cell.py, re-exported by nn.rnn and glassml.nn
+        assert getattr(glassml.nn.rnn, name) is getattr(cells, name), name
+        assert getattr(glassml.nn, name) is getattr(cells, name), name

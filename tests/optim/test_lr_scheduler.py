@@ -251,3 +251,11 @@ def test_one_cycle_too_many_steps():
     with pytest.raises(ValueError, match="Tried to step 4 times"):
         op.step()
         sched.step()
+
+
+def test_composite_schedules_keep_their_import_path_after_the_split():
+    from glassml.optim import lr_scheduler_composite as composite
+
+    for name in composite.__all__:  # torch's namespace stays whole in optim.lr_scheduler
+        assert getattr(gsched, name) is getattr(composite, name), name
+        assert name in gsched.__all__

@@ -253,3 +253,81 @@ def test_noise_table_follows_the_unigram_law():
     assert m.noise_table_ is None
     draws = m._sample_noise((1000,), np.random.default_rng(0))
     assert draws.max() <= 1 and draws.min() >= 0
+
+
+def _scatter_case(dtype, seed=0):
+    from scipy.sparse import csr_matrix
+
+    rng = np.random.default_rng(seed)
+    V, B, K, d = 9, 50, 4, 6
+    table = rng.standard_normal((V, d)).astype(dtype)
+    rows = rng.integers(0, V, (B, K))  # many repeated rows
+    w, x = rng.standard_normal((B, K)).astype(dtype), rng.standard_normal((B, d)).astype(dtype)
+    A = csr_matrix((w.ravel(), rows.ravel(), np.arange(0, B * K + 1, K)), shape=(B, V))
+    return table, rows, w, x, A
+
+
+def _all_scatters(table, rows, w, x, A):
+    from glassml.text.word2vec import _scatter_add, _scatter_rows, _scatter_sparse_t
+
+    out = [table.copy(), table.copy(), table.copy()]
+    _scatter_rows(out[0], rows, w, x)
+    _scatter_add(out[1], rows[:, 0], x)
+    _scatter_sparse_t(out[2], A, x)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_adds_fall_back_to_public_scipy_without_the_private_kernel(monkeypatch, dtype):
+    import glassml.text.word2vec as w2v
+
+    assert w2v._csc_matvecs is not None, "this SciPy ships the fast kernel: both paths compared"
+    case = _scatter_case(dtype)
+    fast = _all_scatters(*case)
+    monkeypatch.setattr(w2v, "_csc_matvecs", None)  # as if SciPy had removed it
+    public = _all_scatters(*case)
+    tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-13)
+    for got, ref in zip(public, fast, strict=True):
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, ref, **tol)
+
+
+def test_private_kernel_missing_or_with_a_new_signature_degrades_cleanly(monkeypatch):
+    import types
+
+    import scipy.sparse
+
+    import glassml.text.word2vec as w2v
+
+    monkeypatch.setattr(scipy.sparse, "_sparsetools", types.ModuleType("_sparsetools"))
+    assert w2v._load_csc_matvecs() is None  # renamed / removed: no fast path, no error
+
+    def changed_signature(*args):  # a future SciPy rejecting today's arguments
+        raise TypeError("csc_matvecs() takes 9 positional arguments but 8 were given")
+
+    case = _scatter_case(np.float64, seed=1)
+    fast = _all_scatters(*case)
+    monkeypatch.setattr(w2v, "_csc_matvecs", changed_signature)
+    for got, ref in zip(_all_scatters(*case), fast, strict=True):
+        np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13)
+
+
+def test_training_without_the_private_kernel_gives_the_same_vectors(monkeypatch):
+    import glassml.text.word2vec as w2v
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(30)]
+    sents = [list(rng.choice(words, 12)) for _ in range(80)]
+    kw = dict(vector_size=8, window=2, min_count=1, epochs=2, progress=False, batch_size=64)
+    fits = {}
+    for label in ("fast", "public"):
+        if label == "public":
+            monkeypatch.setattr(w2v, "_csc_matvecs", None)
+        for mode in (dict(negative=3), dict(hs=1, negative=0), dict(sg=0, negative=3)):
+            m = Word2Vec(**kw, **mode).fit(sents)
+            fits[label, str(mode)] = (m.syn0_.copy(), m.syn1_.copy())
+    for (label, mode), (vectors, syn1) in fits.items():
+        if label == "public":
+            ref_vectors, ref_syn1 = fits["fast", mode]
+            np.testing.assert_allclose(vectors, ref_vectors, rtol=1e-4, atol=1e-6, err_msg=mode)
+            np.testing.assert_allclose(syn1, ref_syn1, rtol=1e-4, atol=1e-6, err_msg=mode)

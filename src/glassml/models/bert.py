@@ -13,13 +13,15 @@ Every parameter carries the name it has in ``transformers.BertModel``
 ``glassml.io.load_file``) loads straight into :meth:`BertModel.load_state_dict`. BERT is
 encoder-only (inventory E-42/E-43: it is not a generator and not an encoder-decoder model).
 
-Heads: :class:`BertForPreTraining` (masked-LM head tied to the word embeddings + next-sentence
-head), :class:`BertForSequenceClassification`, :class:`BertForTokenClassification`,
+Heads (in :mod:`glassml.models.bert_heads`, re-exported here): :class:`BertForPreTraining`
+(masked-LM head tied to the word embeddings + next-sentence head),
+:class:`BertForSequenceClassification`, :class:`BertForTokenClassification`,
 :class:`BertForQuestionAnswering`; sentence pooling: :func:`mean_pooling`, :func:`cls_pooling`.
 
-Speed: float32 GELU uses a fast erf-free Gaussian tail (|error| < 4e-7); under ``no_grad`` the
-attention and the GELU run as plain NumPy without graph bookkeeping (GELU in place), which is
-what :class:`glassml.models.sentence_encoder.SentenceEncoder` uses.
+Speed: HF's exact "gelu" is the library's fused ``gelu`` (float32 through a polynomial erf,
+|error| < 2e-6, its derivative saved in the forward pass); under ``no_grad`` the attention
+runs as plain NumPy without graph bookkeeping, which is what
+:class:`glassml.models.sentence_encoder.SentenceEncoder` uses.
 
 Inventory: TR-14 (BERT), TR-15/TR-16 (the MLM and NSP heads), TR-17 (fine-tuning heads),
 TR-18 (pooling), TR-10 (key-padding mask), TR-22 (a distilled small encoder such as MiniLM
@@ -41,21 +43,11 @@ import dataclasses
 import json
 import numbers
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf as _erf_exact
 
-from glassml.autograd import Function, Parameter, Tensor, is_grad_enabled, relu
-from glassml.autograd.fused import (
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    dropout,
-    gelu,
-    mse_loss,
-    scaled_dot_product_attention,
-    silu,
-)
+from glassml.autograd import Tensor, is_grad_enabled, relu
+from glassml.autograd.fused import dropout, gelu, scaled_dot_product_attention, silu
 from glassml.nn import Embedding, LayerNorm, Linear, Module, ModuleList, init
 
 __all__ = [
@@ -73,96 +65,12 @@ __all__ = [
     "exact_gelu",
 ]
 
-# ---------------------------------------------------------------------------------- GELU
-# float32 GELU without scipy's erf (~70 ns per element). With a = |x| and the Gaussian tail
-# q(a) = P(Z > a) = erfc(a / sqrt 2) / 2, written by Abramowitz & Stegun 7.1.26
-#     q(a) = 1/2 (c1 t + c2 t^2 + c3 t^3 + c4 t^4 + c5 t^5) exp(-a^2 / 2),  t = 1 / (1 + p a / sqrt 2)
-# (|erf error| < 1.5e-7), GELU(x) = x Phi(x) = max(x, 0) - a q(a) and
-# GELU'(x) = Phi(x) + x phi(x) with Phi(x) = 1 - q (x >= 0) or q (x < 0).
-# Evaluated in blocks of _CHUNK elements so that the ~20 NumPy passes stay in the L2 cache.
-_AS_P = 0.3275911 / np.sqrt(2.0)
-_AS_C = [0.5 * c for c in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)]
-_CHUNK = 65536
-_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
-
-
-def _gaussian_tail(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(q(a), exp(-a^2/2)) for a float32 block a >= 0 (A&S 7.1.26)."""
-    f32 = np.float32
-    t = a * f32(_AS_P)
-    t += f32(1.0)
-    np.reciprocal(t, out=t)  # t = 1 / (1 + p a / sqrt 2)
-    q = t * f32(_AS_C[4])
-    for c in (_AS_C[3], _AS_C[2], _AS_C[1], _AS_C[0]):
-        q += f32(c)
-        q *= t  # Horner: q = (c1 t + ... + c5 t^5) / 2
-    e = a * a
-    e *= f32(-0.5)
-    np.exp(e, out=e)  # exp(-a^2 / 2)
-    q *= e
-    return q, e
-
-
-def _gelu_float32(x: np.ndarray, grad_output: np.ndarray | None = None, out=None) -> np.ndarray:
-    """GELU(x) (grad_output None) or grad_output * GELU'(x), float32, block by block
-    (``out=x`` computes GELU in place)."""
-    out = np.empty_like(x) if out is None else out
-    xf, of = x.reshape(-1), out.reshape(-1)
-    gf = None if grad_output is None else np.ascontiguousarray(grad_output).reshape(-1)
-    for s in range(0, xf.size, _CHUNK):
-        xc, o = xf[s : s + _CHUNK], of[s : s + _CHUNK]
-        a = np.abs(xc)
-        q, e = _gaussian_tail(a)
-        if gf is None:
-            q *= a
-            np.maximum(xc, np.float32(0.0), out=o)
-            o -= q  # max(x, 0) - |x| q
-            continue
-        np.subtract(np.float32(1.0), q, out=o, where=xc >= 0)  # Phi(x)
-        np.copyto(o, q, where=xc < 0)
-        e *= np.float32(_INV_SQRT_2PI)
-        e *= xc  # x phi(x)
-        o += e
-        o *= gf[s : s + _CHUNK]
-    return out
-
-
-class ExactGELU(Function):
-    """GELU(x) = x Phi(x), the exact (erf) form of HF's "gelu"; GELU'(x) = Phi(x) + x phi(x).
-
-    float64 uses scipy's erf; float32 the A&S 7.1.26 Gaussian tail (|error| < 4e-7, at
-    float32 resolution), 3-5x faster than scipy's float32 erf.
-    """
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        if x.dtype == np.float32:
-            return _gelu_float32(x)
-        out = _erf_exact(x * np.sqrt(0.5))
-        out += 1.0
-        out *= 0.5
-        out *= x
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        if x.dtype == np.float32:
-            return (_gelu_float32(x, grad_output.astype(np.float32, copy=False)),)
-        cdf = _erf_exact(x * np.sqrt(0.5))
-        cdf += 1.0
-        cdf *= 0.5
-        pdf = np.exp(-0.5 * x * x)
-        pdf *= _INV_SQRT_2PI
-        pdf *= x
-        pdf += cdf  # Phi(x) + x phi(x)
-        pdf *= grad_output
-        return (pdf,)
-
 
 def exact_gelu(x):
-    """x Phi(x) with the fast float32 path (see :class:`ExactGELU`). Inventory: AC-08.
+    """GELU(x) = x Phi(x), the exact (erf) form of HF's "gelu": the library's fused
+    ``gelu(x, approximate="none")`` (f'(x) = Phi(x) + x phi(x) saved in the forward pass).
+
+    Inventory: AC-08.
 
     Example
     -------
@@ -170,7 +78,7 @@ def exact_gelu(x):
     >>> round(exact_gelu(tensor([1.0])).item(), 4)
     0.8413
     """
-    return ExactGELU.apply(x)
+    return gelu(x, approximate="none")
 
 
 _ACTIVATIONS = {
@@ -279,6 +187,9 @@ class BertConfig:
 
 
 def _as_config(config) -> BertConfig:
+    """A BertConfig from a BertConfig, a dict (e.g. a saved config.json) or None (the defaults)."""
+    if config is None:
+        return BertConfig()
     if isinstance(config, BertConfig):
         return config
     if isinstance(config, dict):
@@ -400,17 +311,27 @@ def _attention_inference(q, k, v, mask):
     return out
 
 
-class BertSelfOutput(Module):
-    """LayerNorm(input + Dropout(dense(attention)))."""
+class _DenseAddNorm(Module):
+    """LayerNorm(residual + Dropout(x W^T + b)): a projection closed by Add & Norm (TR-06).
 
-    def __init__(self, config: BertConfig):
+    ``dense`` maps ``in_features`` to hidden_size; the two subclasses differ only in that width.
+    """
+
+    def __init__(self, config: BertConfig, in_features: int):
         super().__init__()
-        self.dense = Linear(config.hidden_size, config.hidden_size)
+        self.dense = Linear(in_features, config.hidden_size)
         self.LayerNorm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.p = config.hidden_dropout_prob
 
     def forward(self, hidden, residual):
         return self.LayerNorm(dropout(self.dense(hidden), self.p, self.training) + residual)
+
+
+class BertSelfOutput(_DenseAddNorm):
+    """LayerNorm(input + Dropout(dense(attention))): dense (D, D)."""
+
+    def __init__(self, config: BertConfig):
+        super().__init__(config, config.hidden_size)
 
 
 class BertAttention(Module):
@@ -434,24 +355,15 @@ class BertIntermediate(Module):
         self.act = _ACTIVATIONS[config.hidden_act]
 
     def forward(self, hidden):
-        h = self.dense(hidden)  # (B, T, I)
-        if self.act is exact_gelu and h.dtype == np.float32 and not is_grad_enabled():
-            _gelu_float32(h.data, out=h.data)  # inference: in place, no extra buffer
-            return h
-        return self.act(h)
+        return self.act(self.dense(hidden))  # (B, T, I)
 
 
-class BertOutput(Module):
-    """LayerNorm(input + Dropout(F W_2 + b_2)): the second half of the FFN with Add & Norm."""
+class BertOutput(_DenseAddNorm):
+    """LayerNorm(input + Dropout(F W_2 + b_2)): the second half of the FFN with Add & Norm;
+    dense (D, I)."""
 
     def __init__(self, config: BertConfig):
-        super().__init__()
-        self.dense = Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.p = config.hidden_dropout_prob
-
-    def forward(self, hidden, residual):
-        return self.LayerNorm(dropout(self.dense(hidden), self.p, self.training) + residual)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(Module):
@@ -540,7 +452,7 @@ class BertModel(Module):
         self, config=None, add_pooling_layer: bool = True, *, generator=None, init_weights=True
     ):
         super().__init__()
-        config = _as_config(BertConfig() if config is None else config)
+        config = _as_config(config)
         self.config = config
         self.embeddings = BertEmbeddings(config)
         self.encoder = BertEncoder(config)
@@ -621,242 +533,14 @@ def cls_pooling(last_hidden_state):
     return last_hidden_state[:, 0]
 
 
-# ---------------------------------------------------------------------------------- heads
-class PreTrainingOutput(NamedTuple):
-    loss: Tensor | None
-    prediction_logits: Tensor  # (B, T, V)
-    seq_relationship_logits: Tensor  # (B, 2)
-
-
-class ClassifierOutput(NamedTuple):
-    loss: Tensor | None
-    logits: Tensor
-
-
-class QuestionAnsweringOutput(NamedTuple):
-    loss: Tensor | None
-    start_logits: Tensor  # (B, T)
-    end_logits: Tensor  # (B, T)
-
-
-class BertPredictionHeadTransform(Module):
-    """LayerNorm(act(W h + b)) before the vocabulary projection."""
-
-    def __init__(self, config: BertConfig):
-        super().__init__()
-        self.dense = Linear(config.hidden_size, config.hidden_size)
-        self.act = _ACTIVATIONS[config.hidden_act]
-        self.LayerNorm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-
-    def forward(self, hidden):
-        return self.LayerNorm(self.act(self.dense(hidden)))
-
-
-class BertLMPredictionHead(Module):
-    """MLM logits = transform(h) W_tok^T + bias; ``decoder.weight`` IS the word embedding
-    matrix (tied) and ``decoder.bias`` IS ``bias`` (as in HF)."""
-
-    def __init__(self, config: BertConfig, word_embeddings: Parameter):
-        super().__init__()
-        self.transform = BertPredictionHeadTransform(config)
-        self.decoder = Linear(config.hidden_size, config.vocab_size)
-        self.decoder.weight = word_embeddings  # tied
-        self.bias = Parameter(np.zeros(config.vocab_size, dtype=np.float32))
-        self.decoder.bias = self.bias  # tied
-
-    def forward(self, hidden):
-        return self.decoder(self.transform(hidden))  # (B, T, V)
-
-
-class BertPreTrainingHeads(Module):
-    def __init__(self, config: BertConfig, word_embeddings: Parameter):
-        super().__init__()
-        self.predictions = BertLMPredictionHead(config, word_embeddings)
-        self.seq_relationship = Linear(config.hidden_size, 2)
-
-    def forward(self, hidden, pooled):
-        return self.predictions(hidden), self.seq_relationship(pooled)
-
-
-def _labels(labels, shape: tuple, name: str) -> np.ndarray:
-    arr = _index_array(labels, name, len(shape))
-    if arr.shape != shape:
-        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
-    return arr
-
-
-class BertForPreTraining(Module):
-    """BERT with the masked-LM head and the next-sentence head (TR-15, TR-16).
-
-        loss = CE(MLM logits, labels; ignore -100) + CE(NSP logits, next_sentence_label)
-
-    (HF returns a loss only when both label sets are given; here either alone gives its own
-    term, so the same model also trains MLM-only.) ``next_sentence_label`` 0 = B follows A.
-
-    Inventory: TR-14, TR-15, TR-16.
-
-    Example
-    -------
-    >>> cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1,
-    ...                  num_attention_heads=2, intermediate_size=32)
-    >>> out = BertForPreTraining(cfg)([[1, 5, 2, 7]], labels=[[-100, 6, -100, -100]])
-    >>> out.prediction_logits.shape, out.seq_relationship_logits.shape
-    ((1, 4, 30), (1, 2))
-    """
-
-    def __init__(self, config=None, *, generator=None):
-        super().__init__()
-        config = _as_config(BertConfig() if config is None else config)
-        self.config = config
-        self.bert = BertModel(config, generator=generator)
-        self.cls = BertPreTrainingHeads(config, self.bert.embeddings.word_embeddings.weight)
-        _init_bert_weights(self.cls, config, generator)
-        self.bert.embeddings.word_embeddings.weight.data[config.pad_token_id] = 0
-
-    def forward(
-        self,
-        input_ids,
-        attention_mask=None,
-        token_type_ids=None,
-        labels=None,
-        next_sentence_label=None,
-    ) -> PreTrainingOutput:
-        hidden, pooled = self.bert(input_ids, attention_mask, token_type_ids)
-        mlm_logits, nsp_logits = self.cls(hidden, pooled)  # (B, T, V), (B, 2)
-        loss = None
-        if labels is not None:
-            y = _labels(labels, tuple(hidden.shape[:2]), "labels")
-            v = self.config.vocab_size
-            loss = cross_entropy(mlm_logits.reshape(-1, v), y.reshape(-1), ignore_index=-100)
-        if next_sentence_label is not None:
-            y = _labels(next_sentence_label, (hidden.shape[0],), "next_sentence_label")
-            nsp = cross_entropy(nsp_logits, y)
-            loss = nsp if loss is None else loss + nsp
-        return PreTrainingOutput(loss, mlm_logits, nsp_logits)
-
-
-def _classifier_dropout(config: BertConfig) -> float:
-    p = config.classifier_dropout
-    return config.hidden_dropout_prob if p is None else p
-
-
-class BertForSequenceClassification(Module):
-    """logits = W_c Dropout(pooled) + b_c over ``num_labels`` classes (TR-17).
-
-    Loss as HF's default problem types: num_labels == 1 -> MSE (regression); integer labels ->
-    cross-entropy; float labels of shape (B, num_labels) -> BCE-with-logits (multi-label).
-
-    Inventory: TR-17.
-
-    Example
-    -------
-    >>> cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1,
-    ...                  num_attention_heads=2, intermediate_size=32, num_labels=3)
-    >>> BertForSequenceClassification(cfg)([[1, 5, 2]], labels=[2]).logits.shape
-    (1, 3)
-    """
-
-    def __init__(self, config=None, *, generator=None):
-        super().__init__()
-        config = _as_config(BertConfig() if config is None else config)
-        self.config = config
-        self.num_labels = config.num_labels
-        self.bert = BertModel(config, generator=generator)
-        self.p = _classifier_dropout(config)
-        self.classifier = Linear(config.hidden_size, config.num_labels)
-        _init_bert_weights(self.classifier, config, generator)
-
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None):
-        _, pooled = self.bert(input_ids, attention_mask, token_type_ids)
-        logits = self.classifier(dropout(pooled, self.p, self.training))  # (B, C)
-        loss = None
-        if labels is not None:
-            raw = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
-            if self.num_labels == 1:
-                loss = mse_loss(logits.reshape(-1), Tensor(raw.reshape(-1).astype(logits.dtype)))
-            elif raw.dtype.kind in "iu":
-                loss = cross_entropy(logits, _labels(raw, (logits.shape[0],), "labels"))
-            else:
-                if raw.shape != tuple(logits.shape):
-                    raise ValueError(
-                        f"labels: float (multi-label) targets must have shape "
-                        f"{tuple(logits.shape)}, got {raw.shape}"
-                    )
-                loss = binary_cross_entropy_with_logits(logits, Tensor(raw.astype(logits.dtype)))
-        return ClassifierOutput(loss, logits)
-
-
-class BertForTokenClassification(Module):
-    """Per-token logits = W_c Dropout(h_t) + b_c (NER-style tagging, TR-17); no pooler.
-
-    loss = CE over tokens whose label is not -100. Inventory: TR-17.
-
-    Example
-    -------
-    >>> cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1,
-    ...                  num_attention_heads=2, intermediate_size=32, num_labels=5)
-    >>> BertForTokenClassification(cfg)([[1, 5, 2]]).logits.shape
-    (1, 3, 5)
-    """
-
-    def __init__(self, config=None, *, generator=None):
-        super().__init__()
-        config = _as_config(BertConfig() if config is None else config)
-        self.config = config
-        self.num_labels = config.num_labels
-        self.bert = BertModel(config, add_pooling_layer=False, generator=generator)
-        self.p = _classifier_dropout(config)
-        self.classifier = Linear(config.hidden_size, config.num_labels)
-        _init_bert_weights(self.classifier, config, generator)
-
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None):
-        hidden, _ = self.bert(input_ids, attention_mask, token_type_ids)
-        logits = self.classifier(dropout(hidden, self.p, self.training))  # (B, T, C)
-        loss = None
-        if labels is not None:
-            y = _labels(labels, tuple(hidden.shape[:2]), "labels")
-            loss = cross_entropy(logits.reshape(-1, self.num_labels), y.reshape(-1))
-        return ClassifierOutput(loss, logits)
-
-
-class BertForQuestionAnswering(Module):
-    """Extractive QA: start/end logits = h_t W_qa + b_qa, one pair per token (TR-17).
-
-    loss = (CE(start_logits, start) + CE(end_logits, end)) / 2, positions clamped to [0, T]
-    and position T ignored (HF's convention). Inventory: TR-17.
-
-    Example
-    -------
-    >>> cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1,
-    ...                  num_attention_heads=2, intermediate_size=32)
-    >>> BertForQuestionAnswering(cfg)([[1, 5, 2]]).start_logits.shape
-    (1, 3)
-    """
-
-    def __init__(self, config=None, *, generator=None):
-        super().__init__()
-        config = _as_config(BertConfig() if config is None else config)
-        self.config = config
-        self.bert = BertModel(config, add_pooling_layer=False, generator=generator)
-        self.qa_outputs = Linear(config.hidden_size, 2)
-        _init_bert_weights(self.qa_outputs, config, generator)
-
-    def forward(
-        self,
-        input_ids,
-        attention_mask=None,
-        token_type_ids=None,
-        start_positions=None,
-        end_positions=None,
-    ):
-        hidden, _ = self.bert(input_ids, attention_mask, token_type_ids)
-        logits = self.qa_outputs(hidden)  # (B, T, 2)
-        start, end = logits[..., 0], logits[..., 1]  # (B, T) each
-        loss = None
-        if start_positions is not None and end_positions is not None:
-            b, t = hidden.shape[:2]
-            s = np.clip(_labels(start_positions, (b,), "start_positions"), 0, t)
-            e = np.clip(_labels(end_positions, (b,), "end_positions"), 0, t)
-            loss = cross_entropy(start, s, ignore_index=t) + cross_entropy(end, e, ignore_index=t)
-            loss = loss / 2.0
-        return QuestionAnsweringOutput(loss, start, end)
+# The task heads live in bert_heads.py, which builds on the backbone above; importing them last
+# keeps ``from glassml.models.bert import BertForPreTraining`` (and the other heads) working.
+from .bert_heads import (  # noqa: E402
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+    ClassifierOutput,
+    PreTrainingOutput,
+    QuestionAnsweringOutput,
+)

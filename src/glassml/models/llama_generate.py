@@ -3,8 +3,9 @@ preallocated KV cache (reading the model's own weight arrays) and token sampling
 
 Per new token, every layer computes q, k, v for that token only, rotates q and k by RoPE at
 its position, appends k, v to the cache and attends over the cached keys — O(T) work per token
-instead of re-running the whole prefix. Sampling: greedy argmax at temperature 0, otherwise a
-draw from softmax(logits / T) restricted to the top-k tokens and/or the nucleus (top-p).
+instead of re-running the whole prefix. Sampling (shared with GPT: models/sampling.py): greedy
+argmax at temperature 0, otherwise a draw from softmax(logits / T) restricted to the top-k
+tokens and/or the nucleus (top-p).
 
 Inventory: TR-13.
 """
@@ -17,62 +18,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from glassml.nn.positional import rotary_cos_sin, rotate_pairs
+
+from .sampling import sample_logits
+
 if TYPE_CHECKING:
     from .llama import Llama
 
 __all__: list[str] = []
 
 
-def _half_cos_sin(positions, head_dim: int, theta: float, dtype=np.float32):
-    """cos and sin of the RoPE angles p * theta^(-2i/d_h), shape (len(positions), d_h / 2),
-    computed in float64 and rounded once to ``dtype`` (the NumPy decoder's tables)."""
-    inv_freq = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)  # (d_h/2,)
-    angles = np.asarray(positions, dtype=np.float64)[:, None] * inv_freq  # (T, d_h/2)
-    return np.cos(angles).astype(dtype), np.sin(angles).astype(dtype)
-
-
-def _rotate(x: np.ndarray, cos: np.ndarray, sin: np.ndarray, interleaved: bool) -> np.ndarray:
-    """Rotate pairs of the last axis of x (..., T, d_h) by the angles (T, d_h/2).
-
-    (a, b) -> (a cos - b sin, a sin + b cos), pairs (2i, 2i+1) if interleaved else (i, i+d_h/2).
-    """
-    half = x.shape[-1] // 2
-    if interleaved:
-        pairs = x.reshape(*x.shape[:-1], half, 2)
-        a, b = pairs[..., 0], pairs[..., 1]  # (..., T, d_h/2)
-    else:
-        a, b = x[..., :half], x[..., half:]
-    out = np.empty_like(x)
-    if interleaved:
-        o = out.reshape(*x.shape[:-1], half, 2)
-        oa, ob = o[..., 0], o[..., 1]
-    else:
-        oa, ob = out[..., :half], out[..., half:]
-    np.multiply(a, cos, out=oa)
-    oa -= b * sin
-    np.multiply(a, sin, out=ob)
-    ob += b * cos
-    return out
-
-
 def _sample(logits: np.ndarray, temperature: float, top_k, top_p, rng) -> int:
-    """argmax if temperature == 0, else a draw from the (top-k / top-p filtered) softmax."""
+    """argmax if temperature == 0, else one draw from softmax(filter(logits / temperature)),
+    filter keeping the top-k logits and/or the top-p nucleus (:func:`sample_logits`).
+
+    logits (V,) -> a token id; ``rng`` a numpy Generator (one uniform draw per token).
+    """
     if temperature == 0.0:
         return int(np.argmax(logits))
-    z = logits.astype(np.float64) / temperature  # (V,)
-    if top_k is not None and top_k < z.size:
-        kth = np.partition(z, -top_k)[-top_k]
-        z[z < kth] = -np.inf
-    z -= z.max()
-    p = np.exp(z)
-    p /= p.sum()
-    if top_p is not None and top_p < 1.0:
-        order = np.argsort(-p, kind="stable")
-        before = np.cumsum(p[order]) - p[order]  # mass of the more likely tokens
-        p[order[before >= top_p]] = 0.0  # keep the smallest set reaching top_p
-        p /= p.sum()
-    cdf = np.cumsum(p)
-    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), p.size - 1))
+    return int(sample_logits(logits[None], temperature, top_k, top_p, generator=rng)[0])
 
 
 class _KVDecoder:
@@ -108,7 +72,9 @@ class _KVDecoder:
         shape = (c.num_hidden_layers, c.num_key_value_heads, max_len, c.head_dim)
         self.k_cache = np.zeros(shape, dtype=dt)
         self.v_cache = np.zeros(shape, dtype=dt)
-        self.cos, self.sin = _half_cos_sin(np.arange(max_len), c.head_dim, c.rope_theta, dt)
+        self.cos, self.sin = rotary_cos_sin(
+            max_len, c.head_dim, c.rope_theta, c.rope_interleaved, dt
+        )
         self.scale = 1.0 / math.sqrt(c.head_dim)
 
     def _rms(self, x, w):
@@ -128,7 +94,7 @@ class _KVDecoder:
             raise ValueError(f"KV cache full: {p1} positions > max_len {self.max_len}")
         H, Hkv, dh = c.num_attention_heads, c.num_key_value_heads, c.head_dim
         G = H // Hkv
-        cos, sin = self.cos[p0:p1], self.sin[p0:p1]  # (T, dh/2)
+        cos, sin = self.cos[p0:p1], self.sin[p0:p1]  # (T, dh), in the config's pair layout
         mask = None
         if T > 1:  # causal: query p0 + t sees keys <= p0 + t
             mask = np.arange(p1)[None, :] > np.arange(p0, p1)[:, None]  # (T, p1)
@@ -138,8 +104,8 @@ class _KVDecoder:
             q = (a @ wq.T).reshape(T, H, dh).transpose(1, 0, 2)  # (H, T, dh)
             k = (a @ wk.T).reshape(T, Hkv, dh).transpose(1, 0, 2)  # (Hkv, T, dh)
             v = (a @ wv.T).reshape(T, Hkv, dh).transpose(1, 0, 2)
-            q = _rotate(q, cos, sin, c.rope_interleaved)
-            self.k_cache[li, :, p0:p1] = _rotate(k, cos, sin, c.rope_interleaved)
+            q = rotate_pairs(q, cos, sin, c.rope_interleaved)
+            self.k_cache[li, :, p0:p1] = rotate_pairs(k, cos, sin, c.rope_interleaved)
             self.v_cache[li, :, p0:p1] = v
             keys, values = self.k_cache[li, :, :p1], self.v_cache[li, :, :p1]  # (Hkv, S, dh)
             qg = q.reshape(Hkv, G * T, dh)  # query heads grouped by their kv head

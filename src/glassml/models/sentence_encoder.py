@@ -181,7 +181,7 @@ class SentenceEncoder:
                 emb /= np.maximum(m.sum(-1), 1e-9)
             out[chosen] = emb
         if normalize:
-            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+            out = _l2_normalize_rows(out)
         return out[0] if single else out
 
     def token_embeddings(self, sentence: str, normalize: bool = True) -> np.ndarray:
@@ -190,7 +190,7 @@ class SentenceEncoder:
         (ids,) = self.tokenize([sentence])
         h = self._forward(np.asarray([ids]), np.ones((1, len(ids)), dtype=np.int64))[0]
         if normalize:
-            h = h / np.maximum(np.linalg.norm(h, axis=1, keepdims=True), 1e-12)
+            h = _l2_normalize_rows(h)
         return h.astype(np.float32, copy=False)
 
     def similarity(self, a, b) -> np.ndarray:
@@ -198,9 +198,7 @@ class SentenceEncoder:
         arrays of embeddings (rows)."""
         ea = self._as_embeddings(a, "a")
         eb = self._as_embeddings(b, "b")
-        ea = ea / np.maximum(np.linalg.norm(ea, axis=1, keepdims=True), 1e-12)
-        eb = eb / np.maximum(np.linalg.norm(eb, axis=1, keepdims=True), 1e-12)
-        return ea @ eb.T
+        return _l2_normalize_rows(ea) @ _l2_normalize_rows(eb).T
 
     def _as_embeddings(self, x, name: str) -> np.ndarray:
         if isinstance(x, str):
@@ -211,6 +209,11 @@ class SentenceEncoder:
                 raise ValueError(f"{name}: expected embeddings (n, {self.dim}), got {x.shape}")
             return arr
         return self.encode(list(x))
+
+
+def _l2_normalize_rows(x: np.ndarray) -> np.ndarray:
+    """x / ||x|| row by row (rows of norm < 1e-12 divided by 1e-12): cosine = dot product."""
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # (n, D)
 
 
 def colbert_maxsim(q_tokens, d_tokens) -> float | np.ndarray:

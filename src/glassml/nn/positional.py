@@ -50,6 +50,7 @@ __all__ = [
     "RotaryEmbedding",
     "rotary_cos_sin",
     "apply_rotary",
+    "rotate_pairs",
     "ApplyRotary",
 ]
 
@@ -244,6 +245,31 @@ def _rotate_transpose(y: np.ndarray, interleaved: bool) -> np.ndarray:
     return out
 
 
+def rotate_pairs(x: np.ndarray, cos: np.ndarray, sin: np.ndarray, interleaved: bool = False):
+    """x cos + rot(x) sin on plain arrays: the forward of :func:`apply_rotary` without a graph.
+
+    Each pair (a, b) of the last axis becomes (a cos - b sin, b cos + a sin); pairs are
+    (i, i + D/2) (Hugging Face ``rotate_half``) or, with ``interleaved``, (2i, 2i + 1) (GGUF).
+    Used by inference code that runs on raw arrays (the Llama KV-cache decoder).
+
+    Parameters
+    ----------
+    x : ndarray (..., T, D), D even
+    cos, sin : ndarrays broadcastable to x, laid out for the same pairing (:func:`rotary_cos_sin`)
+    interleaved : bool
+
+    Example
+    -------
+    >>> cos, sin = rotary_cos_sin(1, 2)  # position 0, angle 0: the identity
+    >>> rotate_pairs(np.array([[1.0, 2.0]]), cos, sin).tolist()
+    [[1.0, 2.0]]
+    """
+    out = _rotate(x, interleaved)  # (..., T, D)
+    out *= sin
+    out += x * cos
+    return out
+
+
 class ApplyRotary(Function):
     """out = x * cos + rot(x) * sin over the last dim (cos, sin constants)."""
 
@@ -259,9 +285,7 @@ class ApplyRotary(Function):
             )
         cos = cos if cos.dtype == x.dtype else cos.astype(x.dtype)
         sin = sin if sin.dtype == x.dtype else sin.astype(x.dtype)
-        out = _rotate(x, interleaved)  # (..., T, D)
-        out *= sin
-        out += x * cos
+        out = rotate_pairs(x, cos, sin, interleaved)  # (..., T, D)
         ctx.save_for_backward(cos, sin)
         ctx.interleaved = interleaved
         return out

@@ -41,8 +41,9 @@ from glassml.autograd.fused import layer_norm, linear
 from glassml.autograd.random import get_generator
 
 from . import init
+from .linear import _param_dtype
 from .module import Module
-from .rnn import _check_size, _param_dtype
+from .rnn_cell import _check_size
 
 __all__ = ["PeepholeLSTMCell", "CoupledLSTMCell", "LayerNormLSTMCell", "RecurrentDropout"]
 

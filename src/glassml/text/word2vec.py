@@ -77,10 +77,39 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-try:  # compiled kernels behind scipy.sparse's products: Y += A @ X, accumulated in place
-    from scipy.sparse import _sparsetools
-except ImportError:  # pragma: no cover - scipy always ships it; the public path is the fallback
-    _sparsetools = None
+def _load_csc_matvecs():
+    """SciPy's compiled kernel behind CSC @ dense, ``Y += A @ X`` accumulated in place, or None.
+
+    It is private (``scipy.sparse._sparsetools.csc_matvecs``): when a SciPy release moves or
+    renames it, the scatter-adds below take the public ``sp.csc_matrix(...) @ x`` path, which
+    gives the same sums through one (V, d) temporary.
+    """
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:
+        return None
+    return getattr(_sparsetools, "csc_matvecs", None)
+
+
+_csc_matvecs = _load_csc_matvecs()
+
+
+def _accumulate_csc(n_row, n_col, indptr, indices, data, x, out) -> bool:
+    """out += A @ x in place for the CSC matrix A (n_row, n_col) = (data, indices, indptr), x
+    (n_col, d), out (n_row, d) C-contiguous of x's dtype, through the private kernel.
+
+    Returns False, having changed nothing, when the kernel is missing or rejects the arguments
+    (a changed signature): the callers then take the public path.
+    """
+    if _csc_matvecs is None:
+        return False
+    try:
+        _csc_matvecs(n_row, n_col, out.shape[1], indptr, indices, data, x.reshape(-1),
+                     out.reshape(-1))  # fmt: skip
+    except (TypeError, ValueError):  # its argument checks run before anything is written
+        return False
+    return True
+
 
 _NOISE_TABLE_SIZE = 1 << 22  # entries of the unigram table (word2vec.c uses 1e8 for 3M words)
 
@@ -103,11 +132,9 @@ def _scatter_rows(table, rows, weights, x):
     idx = _index_dtype(max(V, B * K + 1))
     indptr = np.arange(0, B * K + 1, K, dtype=idx)  # (B + 1,) column starts
     indices = rows.astype(idx, copy=False).reshape(-1)  # (B K,) row of each entry
-    if _sparsetools is not None and table.flags.c_contiguous and table.dtype == x.dtype:
-        _sparsetools.csc_matvecs(V, B, d, indptr, indices, weights, x.reshape(-1),
-                                 table.reshape(-1))  # fmt: skip
+    if table.flags.c_contiguous and _accumulate_csc(V, B, indptr, indices, weights, x, table):
         return
-    table += sp.csc_matrix((weights, indices, indptr), shape=(V, B)) @ x  # pragma: no cover
+    table += sp.csc_matrix((weights, indices, indptr), shape=(V, B)) @ x  # public path
 
 
 def _scatter_sparse_t(table, A, x):
@@ -118,12 +145,10 @@ def _scatter_sparse_t(table, A, x):
     A = A.tocsr()
     x = np.ascontiguousarray(x, dtype=table.dtype)  # (B, d)
     B, V = A.shape
-    if (_sparsetools is not None and table.flags.c_contiguous and A.dtype == table.dtype
-            and A.indices.dtype == A.indptr.dtype):  # fmt: skip
-        _sparsetools.csc_matvecs(V, B, table.shape[1], A.indptr, A.indices, A.data,
-                                 x.reshape(-1), table.reshape(-1))  # fmt: skip
+    fast = table.flags.c_contiguous and A.dtype == table.dtype and A.indices.dtype == A.indptr.dtype
+    if fast and _accumulate_csc(V, B, A.indptr, A.indices, A.data, x, table):
         return
-    table += A.T @ x  # pragma: no cover
+    table += A.T @ x  # public path
 
 
 def _scatter_add(table, rows, updates):
