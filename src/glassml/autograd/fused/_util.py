@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -84,7 +85,7 @@ def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
     if cache is None:
         cache = _SCRATCH.buffers = {}
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     buf = cache.get((slot, dtype))
     if buf is None or buf.size < size:
         buf = np.empty(size, dtype=dtype)

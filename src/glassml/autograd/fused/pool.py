@@ -5,7 +5,9 @@ x_pad[:, :, p d : p d + s (Ho - 1) + 1 : s, q d : ...]; looping over the kh kw o
 pixels) gives the pooled map.
 
 max_pool:  y = max over the window; the gradient goes to ONE element per window, the first
-           maximum in row-major window scan order (PyTorch's rule; NaN propagates).
+           maximum in row-major window scan order (PyTorch's rule; NaN propagates). 2x2 windows
+           that tile the input (the pool of small CNNs) take a pairwise fast path that keeps four
+           one-hot masks, so the backward is four strided multiplies.
 avg_pool:  y = sum over the window / divisor (window size clipped to the padded input with
            count_include_pad, or the number of real elements without it, or divisor_override).
 adaptive_avg_pool: bin i covers [floor(i H / Ho), ceil((i + 1) H / Ho)); the average is
@@ -164,15 +166,22 @@ class MaxPool2d(Function):
         geo = (s, d, out_hw)
         n_off = k[0] * k[1]
         best = np.empty((*x4.shape[:2], *out_hw), dtype=x.dtype)  # (N, C, Ho, Wo)
-        arg = np.zeros(best.shape, dtype=np.int16 if n_off < 32767 else np.int32)
-        take_all = scratch("max_pool_take", best.shape, np.bool_)
-        for blk in _plane_blocks(xp.shape, xp.itemsize):  # cache-sized blocks of (n, c) planes
-            xb, best_b, arg_b, take = xp[blk], best[blk], arg[blk], take_all[blk]
-            _max_scan(xb, best_b, arg_b, take, k, geo, nan_aware=False)
-            if np.isnan(best_b).any():  # rare: redo the block with PyTorch's NaN rule
-                _max_scan(xb, best_b, arg_b, take, k, geo, nan_aware=True)
+        if tuple(k) == (2, 2) and _tiles_exactly(k, s, d, p, out_hw, xp.shape, x4.shape):
+            masks = _max_pool_2x2(xp, best, geo)  # (4, N, C, Ho, Wo) one-hot
+            arg = None
+        else:
+            masks = None
+            arg = np.zeros(best.shape, dtype=np.int16 if n_off < 32767 else np.int32)
+            take_all = scratch("max_pool_take", best.shape, np.bool_)
+            for blk in _plane_blocks(xp.shape, xp.itemsize):  # cache-sized blocks of planes
+                xb, best_b, arg_b, take = xp[blk], best[blk], arg[blk], take_all[blk]
+                _max_scan(xb, best_b, arg_b, take, k, geo, nan_aware=False)
+                if np.isnan(best_b).any():  # rare: redo the block with PyTorch's NaN rule
+                    _max_scan(xb, best_b, arg_b, take, k, geo, nan_aware=True)
         ctx.meta = (k, s, p, d, out_hw, xp.shape, x.shape, x4.shape)
-        ctx.save_for_backward(arg)
+        ctx.save_for_backward(arg, masks)
+        if indices_out is not None and arg is None:
+            arg = masks[1] + 2 * masks[2].astype(np.int16) + 3 * masks[3].astype(np.int16)
         if indices_out is not None:  # flat index into each (H, W) plane, like PyTorch
             ho, wo = out_hw
             rows = (np.arange(ho) * s[0] - p[0])[:, None] + (arg // k[1]) * d[0]
@@ -186,30 +195,71 @@ class MaxPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        (arg,) = ctx.saved_tensors
+        arg, masks = ctx.saved_tensors
         k, s, p, d, out_hw, padded_shape, x_shape, x4_shape = ctx.meta
-        g = grad_output.reshape(arg.shape)
+        g = grad_output.reshape(*x4_shape[:2], *out_hw)  # (N, C, Ho, Wo)
         geo = (s, d, out_hw)
+        exact = _tiles_exactly(k, s, d, p, out_hw, padded_shape, x4_shape)
+        gp = (np.empty if exact else np.zeros)(padded_shape, dtype=g.dtype)
+        if masks is not None:  # 2x2 tiles: the gradient lands where the one-hot mask is set
+            for off in range(4):
+                np.multiply(g, masks[off], out=_window(gp, off // 2, off % 2, geo))
+            return (_crop(gp, p, x4_shape, x_shape), *(None,) * 7)
         mask = scratch("max_pool_mask", arg.shape, np.bool_)
-        h, w = x4_shape[2:]
-        tiles_exactly = (
-            tuple(s) == tuple(k)
-            and tuple(d) == (1, 1)
-            and tuple(p) == (0, 0)
-            and tuple(padded_shape[2:]) == (out_hw[0] * k[0], out_hw[1] * k[1]) == (h, w)
-        )
         n_off = k[0] * k[1]
-        gp = (np.empty if tiles_exactly else np.zeros)(padded_shape, dtype=g.dtype)
         for blk in _plane_blocks(padded_shape, g.itemsize):
             gpb, gb, argb, maskb = gp[blk], g[blk], arg[blk], mask[blk]
             for off in range(n_off):
                 target = _window(gpb, off // k[1], off % k[1], geo)
                 np.equal(argb, off, out=maskb)
-                if tiles_exactly:  # every input element lies in exactly one window: plain writes
+                if exact:  # every input element lies in exactly one window: plain writes
                     np.multiply(gb, maskb, out=target)
                 else:
                     np.add(target, gb, out=target, where=maskb)
         return (_crop(gp, p, x4_shape, x_shape), *(None,) * 7)
+
+
+def _tiles_exactly(k, s, d, p, out_hw, padded_shape, x4_shape) -> bool:
+    """The windows tile the input exactly: every element lies in exactly one window."""
+    return (
+        tuple(s) == tuple(k)
+        and tuple(d) == (1, 1)
+        and tuple(p) == (0, 0)
+        and tuple(padded_shape[2:]) == (out_hw[0] * k[0], out_hw[1] * k[1]) == tuple(x4_shape[2:])
+    )
+
+
+def _max_pool_2x2(xp, best, geo) -> np.ndarray:
+    """2x2 windows that tile xp: best (N, C, Ho, Wo) and the one-hot masks (4, N, C, Ho, Wo) of
+    the first maximum in scan order (taps v0 v1 / v2 v3).
+
+    Pairwise: a0 = v1 > v0, a1 = v3 > v2, top = max(v2, v3) > max(v0, v1) (strict: ties keep the
+    earlier tap); masks m0 = ~top & ~a0, m1 = ~top & a0, m2 = top & ~a1, m3 = top & a1.
+    A block holding a NaN is redone by the scan with PyTorch's NaN rule."""
+    masks = np.empty((4, *best.shape), dtype=np.bool_)
+    pair = scratch("max_pool_pair", best.shape, best.dtype)
+    for blk in _plane_blocks(xp.shape, xp.itemsize):  # cache-sized blocks of (n, c) planes
+        xb, bb, pb = xp[blk], best[blk], pair[blk]
+        m = masks[(slice(None), *blk)]
+        v0, v1, v2, v3 = (_window(xb, off // 2, off % 2, geo) for off in range(4))
+        np.greater(v1, v0, out=m[1])  # a0
+        np.greater(v3, v2, out=m[3])  # a1
+        np.maximum(v0, v1, out=bb)
+        np.maximum(v2, v3, out=pb)
+        np.greater(pb, bb, out=m[2])  # top
+        np.maximum(bb, pb, out=bb)
+        np.greater(m[1], m[2], out=m[1])  # m1 = a0 & ~top
+        np.logical_or(m[1], m[2], out=m[0])
+        np.logical_not(m[0], out=m[0])  # m0 = ~(m1 | top) = ~a0 & ~top
+        np.logical_and(m[2], m[3], out=m[3])  # m3 = top & a1
+        np.logical_xor(m[2], m[3], out=m[2])  # m2 = top & ~a1
+        if np.isnan(bb).any():  # rare: PyTorch's NaN rule via the scan
+            arg = np.zeros(bb.shape, dtype=np.int16)
+            take = np.empty(bb.shape, dtype=np.bool_)
+            _max_scan(xb, bb, arg, take, (2, 2), geo, nan_aware=True)
+            for off in range(4):
+                np.equal(arg, off, out=m[off])
+    return masks
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
