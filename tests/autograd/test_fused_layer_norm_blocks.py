@@ -55,3 +55,27 @@ def test_layer_norm_weight_grad_only():
     F.layer_norm(ag.tensor(x_np), (16,), w).backward(g_np)
     TF.layer_norm(torch.tensor(x_np), (16,), tw).backward(torch.from_numpy(g_np))
     np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("offset", [0.0, 30.0])
+@pytest.mark.parametrize("affine", ["both", "bias_only", "none"])
+def test_layer_norm_backward_float32_with_a_large_mean(offset, affine):
+    """The backward expands dx in x (PyTorch's CPU formula): it stays within float32 tolerance of
+    torch even when the rows' mean is large against their spread."""
+    rng = np.random.default_rng(6)
+    n, d = 300, 64
+    x_np = (rng.standard_normal((n, d)) + offset).astype(np.float32)
+    w_np = (1.0 + 0.1 * rng.standard_normal(d)).astype(np.float32)
+    b_np = (0.1 * rng.standard_normal(d)).astype(np.float32)
+    g_np = rng.standard_normal((n, d)).astype(np.float32)
+    x, tx = ag.tensor(x_np, requires_grad=True), torch.tensor(x_np, requires_grad=True)
+    w = ag.tensor(w_np, requires_grad=True) if affine == "both" else None
+    tw = torch.tensor(w_np, requires_grad=True) if affine == "both" else None
+    b = ag.tensor(b_np, requires_grad=True) if affine != "none" else None
+    tb = torch.tensor(b_np, requires_grad=True) if affine != "none" else None
+    F.layer_norm(x, (d,), w, b).backward(g_np)
+    TF.layer_norm(tx, (d,), tw, tb).backward(torch.from_numpy(g_np))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-3, atol=2e-4)
+    for p, tp in ((w, tw), (b, tb)):
+        if p is not None:
+            np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=1e-3)

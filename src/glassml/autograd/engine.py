@@ -8,18 +8,26 @@ with the sum of the gradients flowing into it, and routes the results to the nod
 
 Design points (the lessons of PyTorch, Chainer, tinygrad, micrograd):
 
-* iterative depth-first topological sort (no recursion limit on deep graphs);
+* iterative, not recursive (no recursion limit on deep graphs): one pass counts, for every
+  reachable node, the edges pointing at it (its consumers); the pass then runs a node as soon as
+  all its consumers have run (a ready stack, Kahn's algorithm, as in PyTorch's engine);
 * ``_unbroadcast``: ops may return gradients in the broadcast shape; they are summed back to the
   input's shape here, in ONE place (AG-02): sum over leading extra axes and over axes of size 1;
+  a gradient that already has the input's shape (compared as shape tuples) skips it;
 * alias-safe accumulation: a gradient array handed out by an op (possibly the upstream array
-  itself, or a view of a saved array) is never modified in place; the engine adds in place only
-  into buffers it allocated itself, and copies before storing a leaf's ``.grad``; an existing
-  leaf ``.grad`` takes ``+=`` in place, as in PyTorch (no allocation after
+  itself, as ``add`` passes it through, or a view of a saved array) is never modified in place;
+  the engine adds in place only into buffers nobody else holds (it allocated them, or an op
+  returned a fresh array that only the engine references: see :func:`_is_private`), copies on
+  the first accumulation into a shared gradient, and copies before storing a leaf's ``.grad``;
+  an existing leaf ``.grad`` takes ``+=`` in place, as in PyTorch (no allocation after
   ``zero_grad(set_to_none=False)``);
 * saved arrays are freed after the pass unless ``retain_graph=True``; a second pass through a
   freed node raises;
 * ``create_graph=True`` runs each node's ``backward_graph`` with Tensor ops, so the gradients are
   themselves differentiable (grad of grad, AG-08, needed for the WGAN-GP penalty).
+
+The numeric pass (:func:`_execute`) is the hot loop of training: per node it does a handful of
+slot reads and dictionary operations (issue 4 target: < 5 us per node for a chain of tiny adds).
 
 Inventory: AG-02, AG-04, AG-08.
 
@@ -34,6 +42,8 @@ array([2., 4., 6.], dtype=float32)
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .function import FREED_MESSAGE, Context, SparseGrad
@@ -41,6 +51,42 @@ from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 __all__ = ["backward", "grad"]
+
+_getrefcount = sys.getrefcount
+
+
+def _probe_refcounts() -> tuple[int, int]:
+    """What ``sys.getrefcount`` reports, with the code shape of the loop of :func:`_execute`, for
+    (an array held only by a tuple and one local variable, that tuple held only by one local
+    variable). The numbers depend on the CPython version, hence measured."""
+    grads_in = (np.empty(2),)
+    gi = grads_in[0]
+    return _getrefcount(gi), _getrefcount(grads_in)
+
+
+def _owner_refcount(gi: np.ndarray) -> int:
+    """``sys.getrefcount`` of the owner of ``gi`` as seen from :func:`_is_private_view`."""
+    base = gi.base
+    return _getrefcount(base)
+
+
+_PRIVATE_REFS, _PRIVATE_TUPLE_REFS = _probe_refcounts()
+_PRIVATE_OWNER_REFS = _owner_refcount(np.empty(2).reshape(1, 2))
+
+
+def _is_private_view(gi: np.ndarray) -> bool:
+    """A view that covers the whole of an owner array referenced by nothing but the view (e.g.
+    ``fresh.reshape(shape)`` returned by an op): writing into it touches nobody else's data."""
+    base = gi.base
+    return (
+        type(base) is np.ndarray
+        and base.base is None
+        and _getrefcount(base) == _PRIVATE_OWNER_REFS
+        and gi.size == base.size
+        and gi.dtype == base.dtype
+        and gi.flags.c_contiguous
+        and gi.flags.writeable
+    )
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple, node: Context, i: int) -> np.ndarray:
@@ -82,26 +128,48 @@ def _bad_grad(node: Context, i: int, got: tuple, expected: tuple) -> RuntimeErro
     )
 
 
-def _topological_order(roots: list) -> list:
-    """Nodes reachable from ``roots``, each before every node it depends on (iterative DFS)."""
-    order = []
-    visited = set()
-    stack = [(r, False) for r in roots]
+def _count_consumers(roots: list) -> dict:
+    """For every node reachable from ``roots`` (each root included): how many edges of reachable
+    nodes point at it. One iterative DFS; a node is expanded the first time it is seen."""
+    consumers = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    pop, push, get = stack.pop, stack.append, consumers.get
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for edge in node.edges:
+        for edge in pop().edges:
             if edge is not None:
                 target = edge[0]
-                if type(target) is Context and target not in visited:
-                    stack.append((target, False))
-    order.reverse()
+                if type(target) is Context:
+                    n = get(target)
+                    if n is None:
+                        consumers[target] = 1
+                        push(target)
+                    else:
+                        consumers[target] = n + 1
+    return consumers
+
+
+def _release(edges: tuple, consumers: dict, push_ready) -> None:
+    """A node is done: each node it points at has one consumer fewer (ready at zero)."""
+    for edge in edges:
+        if edge is not None:
+            target = edge[0]
+            if type(target) is Context:
+                left = consumers[target] - 1
+                consumers[target] = left
+                if left == 0:
+                    push_ready(target)
+
+
+def _topological_order(roots: list) -> list:
+    """Nodes reachable from ``roots``, each after every node that consumes its output
+    (Kahn's algorithm: a node becomes ready once all its consumers are done)."""
+    consumers = _count_consumers(roots)
+    ready = [r for r in roots if consumers[r] == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        _release(node.edges, consumers, ready.append)
     return order
 
 
@@ -236,28 +304,29 @@ def _run(roots, root_grads, retain_graph, create_graph, capture):
             leaf_roots.append((root, g))
         else:
             _add_pending(pending, root.grad_fn, g, False, create_graph)
-    fresh_leaves = _LeafState()
+    leaves = _LeafState()
     for leaf, g in leaf_roots:
-        _deliver_leaf(leaf, g, False, create_graph, capture, fresh_leaves)
+        _deliver_leaf(leaf, g, False, create_graph, capture, leaves)
     if pending:
-        order = _topological_order(list(pending))
+        starts = list(pending)
         if create_graph:
             with enable_grad():
-                _execute_graph(order, pending, retain_graph, capture, fresh_leaves)
+                _execute_graph(_topological_order(starts), pending, retain_graph, capture, leaves)
         else:
             with no_grad():
-                _execute(order, pending, retain_graph, capture, fresh_leaves)
-    if fresh_leaves.hooked:  # leaves with hooks see their total gradient once, like torch
+                _execute(starts, pending, retain_graph, capture, leaves)
+    if leaves.hooked:  # leaves with hooks see their total gradient once, like torch
         with enable_grad() if create_graph else no_grad():
-            for leaf, (g, owned) in fresh_leaves.hooked.items():
+            for leaf, (g, owned) in leaves.hooked.items():
                 g, owned = _run_hooks(leaf._hooks, g, owned, create_graph)
-                _accumulate_leaf(leaf, g, owned, create_graph, fresh_leaves)
+                _accumulate_leaf(leaf, g, owned, create_graph, leaves)
     return capture
 
 
 class _LeafState:
-    """Per-pass bookkeeping: leaves whose ``.grad`` buffer this pass allocated (safe to add into
-    in place), and gradients of leaves with hooks, held until the pass is complete."""
+    """Per-pass bookkeeping: ids of the leaves whose ``.grad`` buffer this pass allocated (safe to
+    add into in place; ids, because Tensor hashing is a Python call), and gradients of leaves with
+    hooks, held until the pass is complete."""
 
     __slots__ = ("fresh", "hooked")
 
@@ -284,6 +353,8 @@ def _run_hooks(hooks, g, owned, create_graph):
 
 
 def _add_pending(pending, node, g, owned, create_graph):
+    """Add ``g`` to the gradient waiting at ``node``: in place only into a buffer the engine
+    owns; a shared first gradient is copied by the first accumulation (``buf + g``)."""
     prev = pending.get(node)
     if prev is None:
         pending[node] = (g, owned)
@@ -300,11 +371,11 @@ def _add_pending(pending, node, g, owned, create_graph):
         elif buf_owned:
             np.add(buf, g, out=buf)
         else:
-            buf = buf + g
+            buf = np.asarray(buf + g)  # 0-d sums are NumPy scalars: keep an array to add into
         pending[node] = (buf, True)
 
 
-def _deliver_leaf(leaf, g, owned, create_graph, capture, fresh_leaves):
+def _deliver_leaf(leaf, g, owned, create_graph, capture, leaves):
     """Accumulate ``g`` into ``leaf.grad`` (or into the capture slot for ``grad()``)."""
     if capture is not None:
         if leaf in capture:
@@ -312,30 +383,30 @@ def _deliver_leaf(leaf, g, owned, create_graph, capture, fresh_leaves):
             if prev is None:
                 capture[leaf] = g if (owned or create_graph) else g.copy()
             else:
-                capture[leaf] = prev + g
+                capture[leaf] = prev + g if create_graph else np.asarray(prev + g)
         return
     if leaf._hooks:
-        prev = fresh_leaves.hooked.get(leaf)
+        prev = leaves.hooked.get(leaf)
         if prev is None:
-            fresh_leaves.hooked[leaf] = (g if (owned or create_graph) else g.copy(), True)
+            leaves.hooked[leaf] = (g if (owned or create_graph) else g.copy(), True)
         else:
-            fresh_leaves.hooked[leaf] = (prev[0] + g, True)
+            leaves.hooked[leaf] = (prev[0] + g if create_graph else np.asarray(prev[0] + g), True)
         return
-    _accumulate_leaf(leaf, g, owned, create_graph, fresh_leaves)
+    _accumulate_leaf(leaf, g, owned, create_graph, leaves)
 
 
-def _accumulate_leaf(leaf, g, owned, create_graph, state):
+def _accumulate_leaf(leaf, g, owned, create_graph, leaves):
     if create_graph:
         leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
         return
     if leaf.grad is None:
         leaf.grad = Tensor._make(g if owned else g.copy(), False, None)
-        state.fresh.add(leaf)
-    elif leaf in state.fresh or _can_accumulate_in_place(leaf.grad.data, g):
+        leaves.fresh.add(id(leaf))
+    elif id(leaf) in leaves.fresh or _can_accumulate_in_place(leaf.grad.data, g):
         np.add(leaf.grad.data, g, out=leaf.grad.data)
     else:
-        leaf.grad = Tensor._make(leaf.grad.data + g, False, None)
-        state.fresh.add(leaf)
+        leaf.grad = Tensor._make(np.asarray(leaf.grad.data + g), False, None)
+        leaves.fresh.add(id(leaf))
 
 
 def _can_accumulate_in_place(buf: np.ndarray, g: np.ndarray) -> bool:
@@ -350,35 +421,52 @@ def _can_accumulate_in_place(buf: np.ndarray, g: np.ndarray) -> bool:
     )
 
 
-def _is_fresh(gi: np.ndarray, g: np.ndarray, grads_in: tuple, i: int, node: Context) -> bool:
-    """True when ``gi`` is a buffer nobody else holds, so the engine may keep and mutate it.
+def _route_sparse(node, i, gi, target, shape, dtype, pending, capture, leaves) -> None:
+    """Deliver a :class:`SparseGrad` (a selection's gradient) without densifying it when the
+    receiver already has a buffer to add the pieces into."""
+    if gi.shape != shape:
+        raise _bad_grad(node, i, gi.shape, shape)
+    if gi.values.dtype != dtype:
+        gi.values = gi.values.astype(dtype)
+    if type(target) is Context:
+        _add_pending(pending, target, gi, False, False)
+    elif capture is not None or target._hooks:
+        _deliver_leaf(target, gi.dense(), True, False, capture, leaves)
+    elif target.grad is None:
+        target.grad = Tensor._make(gi.dense(), False, None)
+        leaves.fresh.add(id(target))
+    else:
+        buf = target.grad.data
+        if id(target) not in leaves.fresh and not (
+            buf.flags.writeable and buf.dtype == dtype and buf.shape == shape
+        ):
+            target.grad = Tensor._make(buf.copy(), False, None)
+            leaves.fresh.add(id(target))
+        gi.add_into(target.grad.data)
 
-    It must own its memory, differ from the upstream ``g``, from the node's other gradients,
-    from its saved arrays and from its attributes (an op may return any of those).
+
+def _execute(starts, pending, retain_graph, capture, leaves) -> None:
+    """Numeric backward pass: gradients are ndarrays (the hot loop; see the module docstring).
+
+    A node runs once all its consumers have run (ready stack). Ownership of each gradient an op
+    returns is decided from identity and reference counts (:data:`_PRIVATE_REFS`): the upstream
+    ``g`` passed through (``add``) or any array someone else holds is shared, never written.
     """
-    if gi is g or gi.base is not None:
-        return False
-    flags = gi.flags
-    if not flags.writeable or not flags.owndata:
-        return False
-    for k, other in enumerate(grads_in):
-        if other is gi and k != i:
-            return False
-    for saved in node._saved:
-        if saved is gi:
-            return False
-    return all(v is not gi for v in node.__dict__.values())
-
-
-def _execute(order, pending, retain_graph, capture, fresh_leaves) -> None:
-    """Numeric backward pass: gradients are ndarrays."""
-    for node in order:
-        entry = pending.pop(node, None)
-        if entry is None:
+    consumers = _count_consumers(starts)
+    ready = [r for r in starts if consumers[r] == 0]
+    pop_ready, push_ready = ready.pop, ready.append
+    pop_pending, get_pending = pending.pop, pending.get
+    fresh = leaves.fresh
+    while ready:
+        node = pop_ready()
+        edges = node.edges
+        entry = pop_pending(node, None)
+        if entry is None:  # no gradient reached this node
+            _release(edges, consumers, push_ready)
             continue
         g = entry[0]
-        if type(g) is SparseGrad:
-            g = g.dense()
+        if type(g) is not np.ndarray:  # a SparseGrad, or a NumPy scalar from 0-d sums
+            g = g.dense() if type(g) is SparseGrad else np.asarray(g)
         if node._freed:
             raise RuntimeError(FREED_MESSAGE)
         if node._hooks is not None:
@@ -389,63 +477,75 @@ def _execute(order, pending, retain_graph, capture, fresh_leaves) -> None:
                 t.grad = Tensor._make(g.copy(), False, None)
         if capture is not None and node in capture:
             prev = capture[node]
-            capture[node] = g.copy() if prev is None else prev + g
+            capture[node] = g.copy() if prev is None else np.asarray(prev + g)
         if node._checks is not None:
             node._check_versions()
         grads_in = node.fn.backward(node, g)
         if type(grads_in) is not tuple:
             grads_in = tuple(grads_in) if isinstance(grads_in, list) else (grads_in,)
-        edges = node.edges
-        if len(grads_in) != len(edges):
+        # a tuple held elsewhere (a cached result) makes every entry shared
+        tuple_shared = _getrefcount(grads_in) != _PRIVATE_TUPLE_REFS
+        n_edges = len(edges)
+        if len(grads_in) != n_edges:
             raise RuntimeError(
                 f"Function {node.name()} returned {len(grads_in)} gradients, expected "
-                f"{len(edges)} (one per forward argument)"
+                f"{n_edges} (one per forward argument)"
             )
-        for i in range(len(edges)):
+        for i in range(n_edges):
             edge = edges[i]
+            if edge is None:
+                continue
+            target = edge[0]
+            is_node = type(target) is Context
+            if is_node:
+                left = consumers[target] - 1
+                consumers[target] = left
+                if left == 0:
+                    push_ready(target)
             gi = grads_in[i]
-            if edge is None or gi is None:
+            if gi is None:
                 continue
-            target, shape, dtype = edge
-            if type(gi) is SparseGrad:
-                if gi.shape != shape:
-                    raise _bad_grad(node, i, gi.shape, shape)
-                if gi.values.dtype != dtype:
-                    gi.values = gi.values.astype(dtype)
-                if type(target) is Context:
-                    _add_pending(pending, target, gi, False, False)
-                elif capture is not None or target._hooks:
-                    _deliver_leaf(target, gi.dense(), True, False, capture, fresh_leaves)
-                elif target.grad is None:
-                    target.grad = Tensor._make(gi.dense(), False, None)
-                    fresh_leaves.fresh.add(target)
-                else:
-                    buf = target.grad.data
-                    if target not in fresh_leaves.fresh and not (
-                        buf.flags.writeable and buf.dtype == dtype and buf.shape == shape
-                    ):
-                        target.grad = Tensor._make(buf.copy(), False, None)
-                        fresh_leaves.fresh.add(target)
-                    gi.add_into(target.grad.data)
-                continue
+            # owned: nobody but the engine holds gi, so it may be kept and added into in place
             if type(gi) is not np.ndarray:
+                if type(gi) is SparseGrad:
+                    _route_sparse(node, i, gi, target, edge[1], edge[2], pending, capture, leaves)
+                    continue
                 gi = np.asarray(gi)
-            owned = _is_fresh(gi, g, grads_in, i, node)
-            if gi.shape != shape:
-                gi = _unbroadcast(gi, shape, node, i)
-                owned = True
-            if gi.dtype != dtype:
-                gi = gi.astype(dtype)
-                owned = True
-            if type(target) is Context:
-                _add_pending(pending, target, gi, owned, False)
+                owned = False
+            elif tuple_shared or gi is g or _getrefcount(gi) != _PRIVATE_REFS:
+                owned = False
+            elif gi.base is None:
+                owned = gi.flags.writeable
             else:
-                _deliver_leaf(target, gi, owned, False, capture, fresh_leaves)
+                owned = _is_private_view(gi)
+            if gi.shape != edge[1]:
+                gi = _unbroadcast(gi, edge[1], node, i)
+                owned = True
+            if gi.dtype is not edge[2] and gi.dtype != edge[2]:
+                gi = gi.astype(edge[2])
+                owned = True
+            if is_node:
+                if get_pending(target) is None:
+                    pending[target] = (gi, owned)
+                else:
+                    _add_pending(pending, target, gi, owned, False)
+            elif capture is None and target._hooks is None:
+                leaf_grad = target.grad
+                if leaf_grad is None:
+                    target.grad = Tensor._make(gi if owned else gi.copy(), False, None)
+                    fresh.add(id(target))
+                elif id(target) in fresh:
+                    buf = leaf_grad.data
+                    np.add(buf, gi, buf)  # in place (positional out: cheaper to parse)
+                else:
+                    _accumulate_leaf(target, gi, owned, False, leaves)
+            else:
+                _deliver_leaf(target, gi, owned, False, capture, leaves)
         if not retain_graph:
             node._free()
 
 
-def _execute_graph(order, pending, retain_graph, capture, fresh_leaves) -> None:
+def _execute_graph(order, pending, retain_graph, capture, leaves) -> None:
     """Differentiable backward pass (create_graph=True): gradients are Tensors."""
     for node in order:
         entry = pending.pop(node, None)
@@ -493,6 +593,6 @@ def _execute_graph(order, pending, retain_graph, capture, fresh_leaves) -> None:
             if type(target) is Context:
                 _add_pending(pending, target, gi, True, True)
             else:
-                _deliver_leaf(target, gi, True, True, capture, fresh_leaves)
+                _deliver_leaf(target, gi, True, True, capture, leaves)
         if not retain_graph:
             node._free()

@@ -70,22 +70,41 @@ class Context:
     Attributes set by the framework: ``needs_input_grad`` (bool per positional forward argument),
     ``inputs`` (the positional arguments as given: the input Tensors, and non-tensor values
     unchanged; recorded nodes only, dropped when the graph is freed),
-    ``saved_tensors`` (arrays given to :meth:`save_for_backward`). Ops may set any other attribute.
+    ``saved_tensors`` (arrays given to :meth:`save_for_backward`). Ops may set any other attribute
+    (they live in the instance ``__dict__``, cleared when the graph is freed).
+
+    The framework's own fields are slots: the engine reads several of them per node, and a slot
+    read is a fixed-offset load instead of a dictionary lookup (per-node overhead, issue 4).
+    ``edges`` holds, per positional argument, ``(target, shape, dtype)`` for an input that requires
+    grad (target: the input's ``grad_fn`` node, or the leaf Tensor itself) and ``None`` otherwise.
     """
 
-    # framework defaults live on the class: creating a node only sets what differs (speed)
-    inputs: tuple = ()
-    edges: tuple = ()
-    _saved: tuple = ()
-    _checks = None
-    _freed = False
-    _retained = None
-    _hooks = None
-    _in_versions = ()
+    __slots__ = (
+        "fn",
+        "needs_input_grad",
+        "inputs",
+        "_in_versions",
+        "edges",
+        "_saved",
+        "_checks",
+        "_freed",
+        "_retained",
+        "_hooks",
+        "__dict__",
+        "__weakref__",
+    )
 
-    def __init__(self, fn, needs_input_grad):
+    def __init__(self, fn, needs_input_grad, inputs=(), in_versions=(), edges=()):
         self.fn = fn
         self.needs_input_grad = needs_input_grad
+        self.inputs = inputs
+        self._in_versions = in_versions
+        self.edges = edges
+        self._saved = ()
+        self._checks = None
+        self._freed = False
+        self._retained = None
+        self._hooks = None
 
     def save_for_backward(self, *arrays) -> None:
         """Keep ``arrays`` (ndarrays or None) for ``backward``; freed after it unless retain_graph."""
@@ -126,18 +145,16 @@ class Context:
         return self.fn.__name__ + "Backward"
 
     def _free(self) -> None:
-        """Drop saved arrays, inputs and every op attribute; keep the graph structure."""
+        """Drop saved arrays, inputs and every op attribute; keep the graph structure
+        (``fn``, ``needs_input_grad``, ``edges``, hooks and retain_grad links)."""
+        self._saved = ()
+        self.inputs = ()
+        self._in_versions = ()
+        self._checks = None
+        self._freed = True
         d = self.__dict__
-        fn, needs, edges = d["fn"], d["needs_input_grad"], d.get("edges")
-        retained, hooks = d.get("_retained"), d.get("_hooks")
-        d.clear()
-        d["fn"], d["needs_input_grad"], d["_freed"] = fn, needs, True
-        if edges is not None:
-            d["edges"] = edges
-        if retained is not None:
-            d["_retained"] = retained
-        if hooks is not None:
-            d["_hooks"] = hooks
+        if d:
+            d.clear()
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -185,62 +202,230 @@ class Function:
     def apply(cls, *args, **kwargs) -> Tensor:
         """Run ``forward`` on the unwrapped arguments and record the node when needed.
 
-        Hot path (per-node engine overhead): one pass over ``args`` unwraps Tensors; the
-        bookkeeping of a recorded node (needs_input_grad, input versions, edges) is built only
-        when grad mode is on and some input requires grad.
+        Hot path (per-node engine overhead, issue 4): one or two Tensor arguments (the common
+        call of an elementwise op) go to :func:`apply_unary` / :func:`apply_binary`, which unpack
+        them without a loop; any other positional mix takes one pass over ``args`` that unwraps
+        the Tensors and collects the node's bookkeeping. Keyword arguments and grad mode off take
+        the general path (:func:`_apply_general`).
         """
+        if kwargs or not _state.enabled:
+            return _apply_general(cls, args, kwargs)
+        n_args = len(args)
+        if n_args == 2:
+            a, b = args
+            if isinstance(a, Tensor) and isinstance(b, Tensor):
+                return apply_binary(cls, a, b)
+        elif n_args == 1 and isinstance(args[0], Tensor):
+            return apply_unary(cls, args[0])
         raw = []
-        any_grad = False
-        for a in args:
-            if isinstance(a, Tensor):
-                raw.append(a.data)
-                if a._requires_grad:
-                    any_grad = True
-            else:
-                raw.append(a)
-        if kwargs:
-            for k, v in kwargs.items():
-                if isinstance(v, Tensor):
-                    kwargs[k] = v.data
-        if not (any_grad and _state.enabled):
-            out = cls.forward(Context(cls, _NO_GRADS[len(raw)]), *raw, **kwargs)
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
-            result = Tensor._make(out, False, None)
-            if cls.is_view and np.may_share_memory(out, raw[0]):
-                result._version = args[0]._version
-            return result
         needs = []
         versions = []
         edges = []
+        tracked = False
         for a in args:
             if isinstance(a, Tensor):
+                data = a.data
+                raw.append(data)
                 versions.append(a._version[0])
                 if a._requires_grad:
+                    tracked = True
                     needs.append(True)
-                    d = a.data
-                    edges.append((a.grad_fn or a, d.shape, d.dtype))
+                    edges.append((a.grad_fn or a, data.shape, data.dtype))
                     continue
             else:
+                raw.append(a)
                 versions.append(None)
             needs.append(False)
             edges.append(None)
-        ctx = Context(cls, tuple(needs))
-        out = cls.forward(ctx, *raw, **kwargs)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if out.dtype.kind != "f":  # integer / bool results are not differentiable
-            result = Tensor._make(out, False, None)
+        if not tracked:
+            return _forward_untracked(cls, args, raw, {})
+        ctx = _new_node(cls, tuple(needs), args, versions, tuple(edges))
+        return _output(cls, ctx, cls.forward(ctx, *raw), raw[0])
+
+
+_new_object = object.__new__
+
+
+def apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
+    """``cls.apply(a, b)`` for two Tensors, without the generic argument handling.
+
+    Binary ops (``x + y``, ``x * y``, ...) call it directly. The node is built inline (no
+    constructor call) from constant tuples where possible: every container that outlives the
+    call is one more object for Python's cyclic garbage collector to traverse, which is a
+    large part of the per-node cost of a long graph. Same semantics as :meth:`Function.apply`.
+    """
+    raw0, raw1 = a.data, b.data
+    need0, need1 = a._requires_grad, b._requires_grad
+    if not ((need0 or need1) and _state.enabled):
+        return _forward_untracked(cls, (a, b), (raw0, raw1), {})
+    ctx = _new_object(Context)
+    ctx.fn = cls
+    ctx.inputs = (a, b)
+    v0, v1 = a._version[0], b._version[0]
+    ctx._in_versions = (v0, v1) if (v0 or v1) else _ZERO_VERSIONS[2]
+    if need0 and need1:
+        ctx.needs_input_grad = _NEEDS_BOTH
+        ctx.edges = (
+            (a.grad_fn or a, raw0.shape, raw0.dtype),
+            (b.grad_fn or b, raw1.shape, raw1.dtype),
+        )
+    elif need0:
+        ctx.needs_input_grad = _NEEDS_FIRST
+        ctx.edges = ((a.grad_fn or a, raw0.shape, raw0.dtype), None)
+    else:
+        ctx.needs_input_grad = _NEEDS_SECOND
+        ctx.edges = (None, (b.grad_fn or b, raw1.shape, raw1.dtype))
+    ctx._saved = ()
+    ctx._checks = None
+    ctx._freed = False
+    ctx._retained = None
+    ctx._hooks = None
+    out = cls.forward(ctx, raw0, raw1)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    result = _new_object(Tensor)  # Tensor._make inlined
+    result.data = out
+    result.grad = None
+    result._version = [0]
+    result._retain = False
+    result._hooks = None
+    if out.dtype.kind == "f":
+        result._requires_grad = True
+        result.grad_fn = ctx
+    else:  # integer / bool results are not differentiable
+        result._requires_grad = False
+        result.grad_fn = None
+    if cls.is_view and np.may_share_memory(out, raw0):
+        result._version = a._version
+    if ctx._saved and result.grad_fn is not None:
+        _record_saved_versions(ctx, ctx.inputs, result)
+    return result
+
+
+def apply_unary(cls, a: Tensor) -> Tensor:
+    """``cls.apply(a)`` for one Tensor (unary elementwise ops call it directly)."""
+    raw0 = a.data
+    if not (a._requires_grad and _state.enabled):
+        return _forward_untracked(cls, (a,), (raw0,), {})
+    v0 = a._version[0]
+    ctx = _new_node(
+        cls,
+        _NEEDS_ONE,
+        (a,),
+        (v0,) if v0 else _ZERO_VERSIONS[1],
+        ((a.grad_fn or a, raw0.shape, raw0.dtype),),
+    )
+    return _output(cls, ctx, cls.forward(ctx, raw0), raw0)
+
+
+_NEEDS_ONE = (True,)
+_NEEDS_BOTH = (True, True)
+_NEEDS_FIRST = (True, False)
+_NEEDS_SECOND = (False, True)
+_ZERO_VERSIONS = {1: (0,), 2: (0, 0)}
+
+
+def _new_node(cls, needs: tuple, inputs: tuple, versions, edges: tuple) -> Context:
+    """A recorded node: ``Context(cls, needs, inputs, versions, edges)`` without the type call
+    (``object.__new__`` plus slot stores, measurably cheaper per node)."""
+    ctx = _new_object(Context)
+    ctx.fn = cls
+    ctx.needs_input_grad = needs
+    ctx.inputs = inputs
+    ctx._in_versions = versions
+    ctx.edges = edges
+    ctx._saved = ()
+    ctx._checks = None
+    ctx._freed = False
+    ctx._retained = None
+    ctx._hooks = None
+    return ctx
+
+
+def _output(cls, ctx: Context, out, raw0) -> Tensor:
+    """Wrap ``forward``'s result of a recorded node: ``Tensor(out, grad_fn=ctx)`` for a floating
+    result (integer / bool results are not differentiable), shared version counter for views,
+    versions of the saved buffers for the in-place guard."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    result = _new_object(Tensor)  # Tensor._make inlined (hot path)
+    result.data = out
+    result.grad = None
+    result._version = [0]
+    result._retain = False
+    result._hooks = None
+    if out.dtype.kind == "f":
+        result._requires_grad = True
+        result.grad_fn = ctx
+    else:
+        result._requires_grad = False
+        result.grad_fn = None
+    if cls.is_view and np.may_share_memory(out, raw0):
+        result._version = ctx.inputs[0]._version
+    if ctx._saved and result.grad_fn is not None:
+        _record_saved_versions(ctx, ctx.inputs, result)
+    return result
+
+
+def _forward_untracked(cls, args, raw, kwargs) -> Tensor:
+    """Run ``forward`` without recording a node (grad mode off, or no input requires grad)."""
+    out = cls.forward(Context(cls, _NO_GRADS[len(raw)]), *raw, **kwargs)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    result = Tensor._make(out, False, None)
+    if cls.is_view and np.may_share_memory(out, raw[0]):
+        result._version = args[0]._version
+    return result
+
+
+def _apply_general(cls, args: tuple, kwargs: dict) -> Tensor:
+    """``Function.apply`` with keyword arguments or with grad mode off.
+
+    Keyword arguments are passed to ``forward`` unwrapped and never receive gradients (only the
+    positional arguments have entries in ``backward``'s result).
+    """
+    raw = []
+    any_grad = False
+    for a in args:
+        if isinstance(a, Tensor):
+            raw.append(a.data)
+            if a._requires_grad:
+                any_grad = True
         else:
-            result = Tensor._make(out, True, ctx)
-            ctx.inputs = args
-            ctx._in_versions = versions
-            ctx.edges = tuple(edges)
-        if cls.is_view and np.may_share_memory(out, raw[0]):
-            result._version = args[0]._version
-        if result.grad_fn is not None and ctx._saved:
-            _record_saved_versions(ctx, args, result)
-        return result
+            raw.append(a)
+    for k, v in kwargs.items():
+        if isinstance(v, Tensor):
+            kwargs[k] = v.data
+    if not (any_grad and _state.enabled):
+        return _forward_untracked(cls, args, raw, kwargs)
+    needs = []
+    versions = []
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor):
+            versions.append(a._version[0])
+            if a._requires_grad:
+                needs.append(True)
+                d = a.data
+                edges.append((a.grad_fn or a, d.shape, d.dtype))
+                continue
+        else:
+            versions.append(None)
+        needs.append(False)
+        edges.append(None)
+    ctx = Context(cls, tuple(needs), args, versions, tuple(edges))
+    out = cls.forward(ctx, *raw, **kwargs)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if out.dtype.kind != "f":  # integer / bool results are not differentiable
+        result = Tensor._make(out, False, None)
+    else:
+        result = Tensor._make(out, True, ctx)
+    if cls.is_view and np.may_share_memory(out, raw[0]):
+        result._version = args[0]._version
+    if result.grad_fn is not None and ctx._saved:
+        _record_saved_versions(ctx, args, result)
+    return result
 
 
 class _NoGrads(dict):

@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, apply_binary
 from ..tensor import Tensor
 from .elementwise import PowScalar, RPowScalar, _const
 
@@ -235,8 +235,12 @@ class Where(Function):
 
 
 def _binary(cls, name, a, b):
-    if type(a) is Tensor and type(b) is Tensor and a.data.shape == b.data.shape:
-        return cls.apply(a, b)  # fast path: the common case needs no checks
+    if type(a) is Tensor and type(b) is Tensor:  # fast path: the common case needs no checks
+        try:
+            return apply_binary(cls, a, b)
+        except ValueError:
+            _check_shapes(a, b, name)  # our message for shapes that do not broadcast
+            raise
     a = _operand(a, name)
     b = _operand(b, name)
     _check_shapes(a, b, name)
