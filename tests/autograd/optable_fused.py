@@ -406,7 +406,6 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.layer_norm(x, (5,), w, b),
         ((3, 4, 5), (5,), (5,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "layer_norm_2dims",
@@ -414,14 +413,12 @@ CASES: list[OpCase] = [
         lambda x, w: TF.layer_norm(x, (4, 5), w, eps=1e-3),
         ((3, 4, 5), (4, 5)),
         grad_inputs=(0, 1),
-        second_order=False,
     ),
     OpCase(
         "layer_norm_noaffine",
         lambda x: F.layer_norm(x, (6,)),
         lambda x: TF.layer_norm(x, (6,)),
         ((4, 6),),
-        second_order=False,
     ),
     OpCase(
         "layer_norm_bias_only",
@@ -429,7 +426,7 @@ CASES: list[OpCase] = [
         lambda x, b: TF.layer_norm(x, (6,), None, b),
         ((4, 6), (6,)),
         grad_inputs=(0, 1),
-        second_order=False,
+        second_order=False,  # torch 2.13 cannot double-backward layer_norm(bias only)
     ),
     OpCase(
         "batch_norm_train_1d",
@@ -437,7 +434,6 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
         ((6, 3), (3,), (3,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "batch_norm_train_2d",
@@ -445,14 +441,12 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True, eps=1e-3),
         ((3, 4, 3, 2), (4,), (4,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "batch_norm_train_noaffine",
         lambda x: F.batch_norm(x, None, None, training=True),
         lambda x: TF.batch_norm(x, None, None, training=True),
         ((4, 3, 5),),
-        second_order=False,
     ),
     OpCase(
         "batch_norm_eval",
@@ -460,7 +454,6 @@ CASES: list[OpCase] = [
         lambda x, rm, rv, w, b: TF.batch_norm(x, rm, rv, w, b, training=False),
         _bn_eval,
         grad_inputs=(0, 3, 4),
-        second_order=False,
     ),
     OpCase(
         "group_norm",
@@ -468,14 +461,12 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.group_norm(x, 2, w, b),
         ((3, 4, 5, 2), (4,), (4,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     OpCase(
         "group_norm_one_group",
         lambda x: F.group_norm(x, 1),
         lambda x: TF.group_norm(x, 1),
         ((2, 6, 3),),
-        second_order=False,
     ),
     OpCase(
         "instance_norm",
@@ -483,7 +474,6 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.instance_norm(x, weight=w, bias=b),
         ((2, 3, 4, 5), (3,), (3,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- convolution
     OpCase(
@@ -731,7 +721,6 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.layer_norm(x, (3,), w, b),
         ((1, 3), (3,), (3,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,
     ),
     # ---------------------------------------------------------------- resizing
     OpCase(

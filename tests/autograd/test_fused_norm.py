@@ -123,3 +123,21 @@ def test_group_norm_groups_must_divide_channels():
 def test_norms_reject_integer_input():
     with pytest.raises(TypeError, match="floating-point"):
         F.layer_norm(ag.tensor([[1, 2, 3]]), (3,))
+
+
+def test_layer_norm_bias_only_second_order():
+    """torch cannot double-backward layer_norm(x, weight=None, bias): compare with its
+    layer_norm(x, weight=ones (no grad), bias), the same function."""
+    rng = np.random.default_rng(0)
+    x0, b0 = rng.standard_normal((4, 6)), rng.standard_normal(6)
+    up, w = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
+    x, b = ag.tensor(x0, requires_grad=True), ag.tensor(b0, requires_grad=True)
+    xt = torch.tensor(x0, requires_grad=True)
+    bt = torch.tensor(b0, requires_grad=True)
+    (gx,) = ag.grad(F.layer_norm(x, (6,), None, b), [x], up, create_graph=True)
+    out_t = torch.nn.functional.layer_norm(xt, (6,), torch.ones(6, dtype=torch.float64), bt)
+    (gxt,) = torch.autograd.grad(out_t, [xt], torch.from_numpy(up), create_graph=True)
+    np.testing.assert_allclose(gx.numpy(), gxt.detach().numpy(), rtol=1e-9, atol=1e-12)
+    (ggx,) = ag.grad((gx * ag.tensor(w)).sum(), [x])
+    (ggxt,) = torch.autograd.grad((gxt * torch.from_numpy(w)).sum(), [xt])
+    np.testing.assert_allclose(ggx.numpy(), ggxt.numpy(), rtol=1e-9, atol=1e-12)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
 from ._util import as_shape, check_float, check_same_dtype, scratch
 
 __all__ = [
@@ -73,6 +74,26 @@ def _row_blocks(m: int, d: int, itemsize: int, block_bytes: int = 1 << 18):
 
 # backward streams x, g, dx and one scratch block: smaller blocks keep all four in a 1 MiB L2
 _BACKWARD_BLOCK_BYTES = 3 << 16
+
+
+# ---- create_graph=True: the backward of a normalisation written with Tensor ops ---------------
+def _normalize_graph(x: Tensor, dims: tuple, eps: float):
+    """(xhat, rstd) of x over ``dims`` (biased variance, keepdim) as differentiable Tensor ops."""
+    centred = x - x.mean(dims, keepdim=True)
+    rstd = ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
+    return centred * rstd, rstd
+
+
+def _normalize_backward_graph(g: Tensor, xhat: Tensor, rstd: Tensor, dims: tuple) -> Tensor:
+    """dx = rstd (g - mean(g) - xhat mean(g xhat)) over ``dims``; g already scaled by gamma."""
+    return rstd * (g - g.mean(dims, keepdim=True) - xhat * (g * xhat).mean(dims, keepdim=True))
+
+
+def _param_of(p):
+    """A weight/bias argument as a Tensor (constants wrapped), or None."""
+    if p is None or isinstance(p, Tensor):
+        return p
+    return Tensor._make(np.asarray(p), False, None)
 
 
 class LayerNorm(Function):
@@ -201,6 +222,21 @@ class LayerNorm(Function):
             grad_b = grad_wb[1].reshape(weight.shape if weight is not None else ctx.shape[-1:])
         return grad_x, None, grad_w, grad_b, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, normalized_shape, weight, _, eps = ctx.inputs
+        d = int(np.prod(normalized_shape))
+        x2 = x.reshape(-1, d)  # (M, D)
+        g2 = grad_output.reshape(-1, d)
+        xhat, rstd = _normalize_graph(x2, (1,), eps)
+        weight = _param_of(weight)
+        need = ctx.needs_input_grad
+        gw = g2 * weight.reshape(d) if weight is not None else g2
+        grad_x = _normalize_backward_graph(gw, xhat, rstd, (1,)).reshape(*ctx.shape)
+        grad_w = (g2 * xhat).sum(0).reshape(*normalized_shape) if ctx.has_w and need[2] else None
+        grad_b = g2.sum(0).reshape(*normalized_shape) if ctx.has_b and need[3] else None
+        return grad_x if need[0] else None, None, grad_w, grad_b, None
+
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalisation over the trailing ``normalized_shape`` dims (``F.layer_norm``).
@@ -306,6 +342,30 @@ class BatchNorm(Function):
                 grad_x = as_shape(g3 * scale[:, None], ctx.shape)
         return grad_x, None, None, grad_w, grad_b, None, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, running_mean, running_var, weight, _, training, _, eps = ctx.inputs
+        n, c = ctx.shape[0], ctx.shape[1]
+        x3 = x.reshape(n, c, -1)  # (N, C, L)
+        g3 = grad_output.reshape(n, c, -1)
+        weight = _param_of(weight)
+        need = ctx.needs_input_grad
+        if training:
+            xhat, rstd = _normalize_graph(x3, (0, 2), eps)
+            gw = g3 * weight.reshape(c, 1) if weight is not None else g3
+            grad_x = _normalize_backward_graph(gw, xhat, rstd, (0, 2))
+        else:  # running statistics: an affine map of x
+            mean = running_mean.data if isinstance(running_mean, Tensor) else running_mean
+            var = running_var.data if isinstance(running_var, Tensor) else running_var
+            rstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype)  # (C,)
+            xhat = (x3 - _param_of(mean.astype(x.dtype)).reshape(c, 1)) * _param_of(rstd[:, None])
+            scale = _param_of(rstd[:, None])
+            grad_x = g3 * (weight.reshape(c, 1) * scale if weight is not None else scale)
+        grad_w = (g3 * xhat).sum((0, 2)) if ctx.has_w and need[3] else None
+        grad_b = g3.sum((0, 2)) if ctx.has_b and need[4] else None
+        grad_x = grad_x.reshape(*ctx.shape) if need[0] else None
+        return grad_x, None, None, grad_w, grad_b, None, None, None
+
 
 def batch_norm(
     input,
@@ -391,6 +451,22 @@ class GroupNorm(Function):
             grad_x = _normalize_rows_backward(gxhat.reshape(xhat.shape), xhat, rstd)
             grad_x = as_shape(grad_x, ctx.shape)
         return grad_x, None, grad_w, grad_b, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, num_groups, weight, _, eps = ctx.inputs
+        n, c = ctx.shape[0], ctx.shape[1]
+        x3 = x.reshape(n, c, -1)  # (N, C, L)
+        g3 = grad_output.reshape(n, c, -1)
+        xhat_g, rstd = _normalize_graph(x3.reshape(n * num_groups, -1), (1,), eps)  # (N G, C/G L)
+        weight = _param_of(weight)
+        need = ctx.needs_input_grad
+        gw = g3 * weight.reshape(c, 1) if weight is not None else g3
+        grad_x = _normalize_backward_graph(gw.reshape(n * num_groups, -1), xhat_g, rstd, (1,))
+        xhat = xhat_g.reshape(n, c, -1)
+        grad_w = (g3 * xhat).sum((0, 2)) if ctx.has_w and need[2] else None
+        grad_b = g3.sum((0, 2)) if ctx.has_b and need[3] else None
+        return grad_x.reshape(*ctx.shape) if need[0] else None, None, grad_w, grad_b, None
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
