@@ -151,6 +151,53 @@ def _max_scan(xb, best, arg, take, k, geo, nan_aware):
         np.copyto(arg, off, where=take)
 
 
+# ---- create_graph=True through pooling -----------------------------------------------------------
+# Each pooling backward is a linear map of the upstream gradient, g -> L g, fixed once the forward
+# has run (max-pool routes g to the saved argmax taps). Its derivative is therefore L^T, which for
+# average pooling is the pooling itself and for max-pool a gather at the same taps.
+
+
+class _LinearMap(Function):
+    """y = L(g) for a fixed linear map with a known adjoint: dL/dg = L^T(h). Applied to its own
+    backward (L^T, with adjoint L), so gradients of any order exist."""
+
+    @staticmethod
+    def forward(ctx, g, linear, adjoint):
+        ctx.linear, ctx.adjoint = linear, adjoint
+        return linear(g)
+
+    @staticmethod
+    def backward(ctx, h):
+        return ctx.adjoint(h), None, None
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        return _LinearMap.apply(h, ctx.adjoint, ctx.linear), None, None
+
+
+class _Frozen:
+    """The state a pooling backward reads (saved arrays and attributes), kept past graph freeing."""
+
+    def __init__(self, ctx, *names):
+        self.saved_tensors = ctx.saved_tensors
+        self.needs_input_grad = ctx.needs_input_grad
+        for name in names:
+            setattr(self, name, getattr(ctx, name))
+
+
+def _gather_windows(h, meta, weights_of_tap):
+    """sum over taps of window_tap(pad(h)) * weights_of_tap(tap): the adjoint of a scatter of g
+    into the windows (max-pool with one-hot tap weights, avg-pool with 1/divisor)."""
+    k, s, d, p, out_hw, _, x_shape, x4_shape = meta
+    h4 = h.reshape(x4_shape)
+    hp = _padded(h4, p, out_hw, k, s, d, 0.0)
+    geo = (s, d, out_hw)
+    out = np.zeros((*x4_shape[:2], *out_hw), dtype=h.dtype)  # (N, C, Ho, Wo)
+    for off in range(k[0] * k[1]):
+        out += _window(hp, off // k[1], off % k[1], geo) * weights_of_tap(off)
+    return out
+
+
 class MaxPool2d(Function):
     """Max over each window; gradient routed to the first maximum (row-major scan)."""
 
@@ -217,6 +264,25 @@ class MaxPool2d(Function):
                 else:
                     np.add(target, gb, out=target, where=maskb)
         return (_crop(gp, p, x4_shape, x_shape), *(None,) * 7)
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        frozen = _Frozen(ctx, "meta")
+        arg, masks = ctx.saved_tensors
+        k, s, p, d, out_hw, padded_shape, x_shape, x4_shape = ctx.meta
+        out_shape = grad_output.shape
+
+        def taps(off):  # one-hot weight of tap ``off`` in every window
+            return masks[off] if masks is not None else arg == off
+
+        def adjoint(h):  # gather h at the taps the gradient was routed to
+            meta = (k, s, d, p, out_hw, padded_shape, x_shape, x4_shape)
+            return _gather_windows(h, meta, taps).reshape(out_shape)
+
+        def linear(g):
+            return MaxPool2d.backward(frozen, g)[0]
+
+        return (_LinearMap.apply(grad_output, linear, adjoint), *(None,) * 7)
 
 
 def _tiles_exactly(k, s, d, p, out_hw, padded_shape, x4_shape) -> bool:
@@ -346,6 +412,22 @@ class AvgPool2d(Function):
             _window(gp, off // k[1], off % k[1], geo)[...] += g
         return (_crop(gp, p, x4_shape, x_shape), *(None,) * 7)
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        frozen = _Frozen(ctx, "meta")
+        (inv_div,) = ctx.saved_tensors
+        k, s, d, p, out_hw, padded_shape, x_shape, x4_shape = ctx.meta
+        out_shape = grad_output.shape
+
+        def adjoint(h):  # the average pooling itself
+            meta = (k, s, d, p, out_hw, padded_shape, x_shape, x4_shape)
+            return (_gather_windows(h, meta, lambda off: 1.0) * inv_div).reshape(out_shape)
+
+        def linear(g):
+            return AvgPool2d.backward(frozen, g)[0]
+
+        return (_LinearMap.apply(grad_output, linear, adjoint), *(None,) * 7)
+
 
 def avg_pool2d(
     input,
@@ -430,6 +512,21 @@ class AdaptiveAvgPool2d(Function):
         g = grad_output.reshape(ctx.y4_shape)  # (N, C, Ho, Wo)
         gx = a_h.T @ (g @ a_w)  # (N, C, H, W)
         return as_shape(gx, ctx.x_shape), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        frozen = _Frozen(ctx, "x_shape", "y4_shape")
+        a_h, a_w = ctx.saved_tensors
+        x4_shape = (*ctx.y4_shape[:2], a_h.shape[1], a_w.shape[1])
+        out_shape = grad_output.shape
+
+        def adjoint(h):  # the adaptive pooling itself: A_h h A_w^T
+            return (a_h @ (h.reshape(x4_shape) @ a_w.T)).reshape(out_shape)
+
+        def linear(g):
+            return AdaptiveAvgPool2d.backward(frozen, g)[0]
+
+        return _LinearMap.apply(grad_output, linear, adjoint), None, None
 
 
 def adaptive_avg_pool2d(input, output_size):
