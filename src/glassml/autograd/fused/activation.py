@@ -63,6 +63,11 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def _softplus_graph(x: Tensor) -> Tensor:
+    """log(1 + e^x) = max(x, 0) + log(1 + e^{-|x|}) with Tensor ops (stable)."""
+    return x.clamp(min=0.0) + ((-x.abs()).exp() + 1.0).log()
+
+
 def _as_mask(mask: np.ndarray, dtype) -> Tensor:
     """A constant Tensor from a NumPy array (used by ``backward_graph``)."""
     return Tensor._make(np.asarray(mask, dtype=dtype), False, None)
@@ -188,6 +193,20 @@ class GELU(Function):
         (slope,) = ctx.saved_tensors
         return grad_output * slope, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x, approximate = ctx.inputs[0], ctx.inputs[1]
+        if (
+            approximate == "tanh"
+        ):  # u = k (x + c x^3), f' = (1 + t)/2 + x (1 - t^2) k (1 + 3 c x^2)/2
+            k, c = math.sqrt(2.0 / math.pi), 0.044715
+            t = ((x + x * x * x * c) * k).tanh()
+            slope = (t + 1.0) * 0.5 + x * (1.0 - t * t) * (0.5 * k) * (x * x * (3.0 * c) + 1.0)
+        else:  # f' = Phi(x) + x phi(x)
+            phi = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+            slope = (x * (1.0 / math.sqrt(2.0))).erf() * 0.5 + 0.5 + x * phi
+        return grad_output * slope, None
+
 
 def gelu(input, approximate="none"):
     """GELU(x) = x Phi(x) (``approximate="none"``) or its tanh approximation (``F.gelu``).
@@ -222,6 +241,12 @@ class SiLU(Function):
         d *= s
         d *= grad_output
         return (d,)
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x = ctx.inputs[0]
+        s = x.sigmoid()
+        return (grad_output * (s * (x * (1.0 - s) + 1.0)),)
 
 
 def silu(input, inplace=False):
@@ -357,6 +382,13 @@ class Softplus(Function):
         bx = x * ctx.beta
         return np.where(bx > ctx.threshold, grad_output, grad_output * expit(bx)), None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x = ctx.inputs[0]
+        linear = _as_mask(x.data * ctx.beta > ctx.threshold, x.dtype)  # slope 1 above threshold
+        slope = (x * ctx.beta).sigmoid() * (1.0 - linear) + linear
+        return grad_output * slope, None, None
+
 
 def softplus(input, beta=1.0, threshold=20.0):
     """Softplus log(1 + e^{beta x}) / beta, = x where beta x > threshold (``F.softplus``).
@@ -430,6 +462,11 @@ class Hardsigmoid(Function):
         (x,) = ctx.saved_tensors
         return (np.where((x > -3.0) & (x < 3.0), grad_output / 6.0, 0).astype(x.dtype, copy=False),)
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x = ctx.inputs[0]
+        return (grad_output * _as_mask(((x.data > -3.0) & (x.data < 3.0)) / 6.0, x.dtype),)
+
 
 def hardsigmoid(input, inplace=False):
     """Hardsigmoid relu6(x + 3) / 6 (``F.hardsigmoid``). Inventory: AC-01 (piecewise-linear)."""
@@ -456,6 +493,13 @@ class Hardswish(Function):
         )
         return (grad_output * slope,)
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x = ctx.inputs[0]
+        middle = _as_mask((x.data >= -3.0) & (x.data <= 3.0), x.dtype)
+        above = _as_mask(x.data > 3.0, x.dtype)
+        return (grad_output * ((x / 3.0 + 0.5) * middle + above),)
+
 
 def hardswish(input, inplace=False):
     """Hardswish x relu6(x + 3) / 6 (``F.hardswish``). Inventory: AC-08 (swish family)."""
@@ -476,6 +520,12 @@ class Mish(Function):
         (x,) = ctx.saved_tensors
         t = np.tanh(np.logaddexp(0, x))
         return (grad_output * (t + x * expit(x) * (1.0 - t * t)),)
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x = ctx.inputs[0]
+        t = _softplus_graph(x).tanh()
+        return (grad_output * (t + x * x.sigmoid() * (1.0 - t * t)),)
 
 
 def mish(input, inplace=False):
@@ -498,6 +548,10 @@ class LogSigmoid(Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         return (grad_output * expit(-x),)
+
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        return (grad_output * (-ctx.inputs[0]).sigmoid(),)
 
 
 def logsigmoid(input):

@@ -129,6 +129,23 @@ class Bilinear(Function):
             return grad_a, grad_b, grad_w, g.sum(axis=0)
         return grad_a, grad_b, grad_w
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        x1, x2, weight = ctx.inputs[:3]
+        s1, s2 = ctx.shapes
+        n_out, in1, in2 = weight.shape
+        a, b = x1.reshape(-1, in1), x2.reshape(-1, in2)  # (M, in1), (M, in2)
+        m = a.shape[0]
+        g = grad_output.reshape(m, n_out)  # (M, out)
+        g_w = (g @ weight.reshape(n_out, in1 * in2)).reshape(m, in1, in2)  # sum_k g_mk A_k
+        grad_a = (g_w @ b.reshape(m, in2, 1)).reshape(*s1)
+        grad_b = (a.reshape(m, 1, in1) @ g_w).reshape(*s2)
+        outer = (a.reshape(m, in1, 1) * b.reshape(m, 1, in2)).reshape(m, in1 * in2)
+        grad_w = (g.transpose(0, 1) @ outer).reshape(n_out, in1, in2)
+        if ctx.has_bias:
+            return grad_a, grad_b, grad_w, g.sum(0)
+        return grad_a, grad_b, grad_w
+
 
 def bilinear(input1, input2, weight, bias=None):
     """Apply y = x1^T A x2 + b (PyTorch ``F.bilinear``). Inventory: NL-01."""
