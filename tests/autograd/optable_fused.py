@@ -553,7 +553,6 @@ CASES: list[OpCase] = [
         TF.conv_transpose2d,
         ((2, 4, 5, 4), (4, 3, 3, 3), (3,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,  # conv_transpose has no backward_graph yet
     ),
     OpCase(
         "conv_transpose2d_stride_pad_outpad",
@@ -561,7 +560,6 @@ CASES: list[OpCase] = [
         lambda x, w, b: TF.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
         ((2, 4, 4, 3), (4, 3, 3, 3), (3,)),
         grad_inputs=(0, 1, 2),
-        second_order=False,  # conv_transpose has no backward_graph yet
     ),
     OpCase(
         "conv_transpose2d_groups_dilation",
@@ -573,7 +571,6 @@ CASES: list[OpCase] = [
         ),
         ((2, 4, 4, 3), (4, 3, 3, 2)),
         grad_inputs=(0, 1),
-        second_order=False,  # conv_transpose has no backward_graph yet
     ),
     OpCase(
         "conv_transpose1d",
@@ -581,7 +578,6 @@ CASES: list[OpCase] = [
         lambda x, w: TF.conv_transpose1d(x, w, stride=2, padding=1, output_padding=1, groups=2),
         ((2, 4, 6), (4, 3, 3)),
         grad_inputs=(0, 1),
-        second_order=False,  # conv_transpose has no backward_graph yet
     ),
     # ---------------------------------------------------------------- pooling
     OpCase(

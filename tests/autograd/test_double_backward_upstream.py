@@ -36,6 +36,15 @@ CASES = {
         lambda x: TF.interpolate(x, size=(9, 7), mode="bilinear"),
         (2, 3, 4, 5),
     ),
+    "conv_transpose2d_stride2_outpad": (
+        lambda x: F.conv_transpose2d(
+            x, ag.tensor(np.linspace(-1, 1, 3 * 2 * 9).reshape(3, 2, 3, 3)), None, 2, 1, 1
+        ),
+        lambda x: TF.conv_transpose2d(
+            x, torch.from_numpy(np.linspace(-1, 1, 3 * 2 * 9).reshape(3, 2, 3, 3)), None, 2, 1, 1
+        ),
+        (2, 3, 4, 5),
+    ),
     "log_softmax": (
         lambda x: F.log_softmax(x, dim=1),
         lambda x: TF.log_softmax(x, dim=1),

@@ -333,6 +333,37 @@ class ConvTranspose2d(Function):
             grad_b = g4.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b, None, None, None, None, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad_output):
+        """The backward above as differentiable ops: dx = conv2d(g zero-padded by (p, p +
+        output_padding), w) cropped to x's size; dw = the conv weight gradient with g as the
+        input and x (zero-extended to that conv's output size) as the output gradient."""
+        from ..ops.movement import pad
+
+        x, w = ctx.inputs[0], ctx.inputs[1]
+        geom, nd = ctx.geom, ctx.nd
+        pt, pb, pl, pr = geom.pads
+        need = ctx.needs_input_grad
+        lead = grad_output.ndim - nd - 1  # batch dims before the channel dim
+        full_hw = geom.out_hw(*_to4d(grad_output.data, nd).shape[2:])  # conv of g: (H', W')
+        x_hw = ctx.x_shape[-2:] if nd == 2 else (1, ctx.x_shape[-1])
+        grad_x = grad_w = grad_b = None
+        if need[0]:
+            widths = (pl, pr, pt, pb) if nd == 2 else (pl, pr)
+            g_padded = pad(grad_output, widths)
+            conv_fn = conv2d if nd == 2 else conv1d
+            full = conv_fn(
+                g_padded, w, None, geom.stride[2 - nd :], 0, geom.dilation[2 - nd :], geom.groups
+            )
+            grad_x = full[..., : x_hw[0], : x_hw[1]] if nd == 2 else full[..., : x_hw[1]]
+        if need[1]:
+            extra = (0, full_hw[1] - x_hw[1]) + ((0, full_hw[0] - x_hw[0]) if nd == 2 else ())
+            x_full = pad(x, extra) if any(extra) else x
+            grad_w = _ConvWeightGrad.apply(grad_output, x_full, geom, nd, ctx.w_shape)
+        if ctx.has_b and need[2]:
+            grad_b = grad_output.sum(tuple(i for i in range(grad_output.ndim) if i != lead))
+        return grad_x, grad_w, grad_b, None, None, None, None, None, None
+
 
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
