@@ -55,54 +55,109 @@ def _random_forest_case(quick, n_jobs):
     )
 
 
+# W8: every side grows the same trees, so the timings compare equal work --
+#   shape:   depth-wise to depth 6, up to 2^6 = 64 leaves (scikit-learn max_leaf_nodes=None; its
+#            default of 31 leaves would do half the work; LightGBM num_leaves=64 with max_depth=6)
+#   bins:    255 non-missing bins (+ the missing-value bin) everywhere (XGBoost max_bin=255)
+#   rounds:  100 at learning rate 0.1, no early stopping, no row/column subsampling
+#   leaves:  >= 20 samples per leaf (XGBoost has no such limit) and hessian sum >= 1e-3
+#            (scikit-learn's fixed min_hessian_to_split; min_child_weight elsewhere)
+#   L2:      lambda = 1 on the leaf weights (XGBoost's default) on every side
+# One thread on each side (glassml.bench pins BLAS/OpenMP; n_jobs=1 for LightGBM/XGBoost).
+_ROUNDS, _DEPTH, _LEAVES, _BINS, _MIN_LEAF, _MIN_HESS, _L2 = 100, 6, 64, 255, 20, 1e-3, 1.0
+
+
 def _boosting_case(quick, fit_ref):
     from glassml.ensemble import HistGradientBoostingClassifier as OurHGB
 
     X, y = _data(2_000 if quick else 50_000)
-    rounds = 5 if quick else 100
-    # XGBoost-style booster, level-wise to depth 6 (up to 64 leaves), single-threaded NumPy
+    rounds = 5 if quick else _ROUNDS
     return Case(
-        ours=lambda: OurHGB(max_iter=rounds, max_depth=6, learning_rate=0.1).fit(X, y),
+        ours=lambda: OurHGB(
+            max_iter=rounds,
+            learning_rate=0.1,
+            max_depth=_DEPTH,
+            max_leaf_nodes=None,
+            max_bins=_BINS,
+            min_samples_leaf=_MIN_LEAF,
+            min_child_weight=_MIN_HESS,
+            reg_lambda=_L2,
+            early_stopping=False,
+        ).fit(X, y),
         ref=lambda: fit_ref(X, y, rounds),
+        note="depth 6 / 64 leaves, 255 bins, lr 0.1, lambda 1, min leaf 20 on all sides",
+    )
+
+
+def lightgbm_model(rounds):
+    """LightGBM with the W8 settings (leaf-wise, but depth 6 and 64 leaves = a full tree)."""
+    import lightgbm
+
+    return lightgbm.LGBMClassifier(
+        n_estimators=rounds,
+        learning_rate=0.1,
+        max_depth=_DEPTH,
+        num_leaves=_LEAVES,
+        max_bin=_BINS,
+        min_child_samples=_MIN_LEAF,
+        min_child_weight=_MIN_HESS,
+        reg_lambda=_L2,
+        verbose=-1,
+        n_jobs=1,
+    )
+
+
+def xgboost_model(rounds):
+    """XGBoost ``hist`` with the W8 settings (depth-wise, the XGBoost default policy)."""
+    import xgboost
+
+    return xgboost.XGBClassifier(
+        n_estimators=rounds,
+        learning_rate=0.1,
+        max_depth=_DEPTH,
+        grow_policy="depthwise",
+        tree_method="hist",
+        max_bin=_BINS,
+        min_child_weight=_MIN_HESS,
+        reg_lambda=_L2,
+        n_jobs=1,
+    )
+
+
+def sklearn_hgb_model(rounds):
+    """scikit-learn HistGradientBoostingClassifier with the W8 settings."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=rounds,
+        learning_rate=0.1,
+        max_depth=_DEPTH,
+        max_leaf_nodes=None,
+        max_bins=_BINS,
+        min_samples_leaf=_MIN_LEAF,
+        l2_regularization=_L2,
+        early_stopping=False,
     )
 
 
 @workload("W8_boosting_50k_lightgbm", reference="LightGBM", group="classical", target=2.0)
 def boosting_lightgbm(quick):
-    import lightgbm
-
-    return _boosting_case(
-        quick,
-        lambda X, y, r: lightgbm.LGBMClassifier(
-            n_estimators=r, max_depth=6, num_leaves=63, verbose=-1, n_jobs=1
-        ).fit(X, y),
-    )
+    """W8 against LightGBM: 50,000 x 20, 100 rounds, depth 6 / 64 leaves (settings above)."""
+    return _boosting_case(quick, lambda X, y, r: lightgbm_model(r).fit(X, y))
 
 
 @workload("W8_boosting_50k_xgboost", reference="XGBoost", group="classical")
 def boosting_xgboost(quick):
-    import xgboost
-
-    return _boosting_case(
-        quick,
-        lambda X, y, r: xgboost.XGBClassifier(
-            n_estimators=r, max_depth=6, tree_method="hist", n_jobs=1
-        ).fit(X, y),
-    )
+    """W8 against XGBoost ``hist``: 50,000 x 20, 100 rounds, depth 6 (settings above)."""
+    return _boosting_case(quick, lambda X, y, r: xgboost_model(r).fit(X, y))
 
 
 @workload(
     "W8_boosting_50k_sklearn_hist", reference="scikit-learn HGB", group="classical", target=1.0
 )
 def boosting_sklearn(quick):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    return _boosting_case(
-        quick,
-        lambda X, y, r: HistGradientBoostingClassifier(
-            max_iter=r, max_depth=6, early_stopping=False
-        ).fit(X, y),
-    )
+    """W8 against scikit-learn HGB: 50,000 x 20, 100 rounds, depth 6 / no leaf cap."""
+    return _boosting_case(quick, lambda X, y, r: sklearn_hgb_model(r).fit(X, y))
 
 
 @workload("W10_svc_rbf_2000x20", reference="scikit-learn", group="classical", target=3.0)

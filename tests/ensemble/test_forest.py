@@ -23,11 +23,6 @@ def _xfail(est):
     if isinstance(est, RandomForestClassifier | RandomForestRegressor) and est.bootstrap:
         # bootstrap draws differ between weighted and repeated data (scikit-learn xfails this too)
         out["check_sample_weight_equivalence_on_dense_data"] = _WEIGHTS
-    if isinstance(est, ExtraTreesRegressor):
-        out["check_sample_weight_equivalence_on_dense_data"] = (
-            "known gap, not yet diagnosed: weighted and repeated fits of the random splitter "
-            "differ on this check's data (ExtraTreesClassifier passes it)"
-        )
     return out
 
 

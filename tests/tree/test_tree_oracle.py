@@ -171,6 +171,24 @@ def test_integer_weights_equal_repeated_rows():
     np.testing.assert_allclose(weighted.tree_.value, repeated.tree_.value, atol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_random_splitter_integer_weights_equal_repeated_rows(seed):
+    """Regression with the random splitter on discrete targets: many candidate partitions
+    share the same sufficient statistics, and Σ w·y rounds differently from the sum over w
+    copies; near-ties must still go to the first drawn feature in both fits, so the trees
+    (and predictions on rows never seen in training, weight 0) are the same."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((15, 30))
+    y = rng.integers(0, 3, size=15).astype(float)
+    counts = rng.integers(0, 5, size=15)
+    weighted = DecisionTreeRegressor(splitter="random", random_state=seed)
+    weighted.fit(X, y, sample_weight=counts)
+    repeated = DecisionTreeRegressor(splitter="random", random_state=seed)
+    repeated.fit(np.repeat(X, counts, 0), np.repeat(y, counts))
+    np.testing.assert_array_equal(weighted.tree_.feature, repeated.tree_.feature)
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-12)
+
+
 def test_random_splitter_and_max_features_statistically_like_sklearn():
     X, y = load_breast_cancer(return_X_y=True)
     rng = np.random.default_rng(0)

@@ -10,11 +10,11 @@ the second-order Taylor expansion of the regularised objective gives
 and a split is kept only when its gain is positive (``γ`` prunes), both children keep
 ``H ≥ min_child_weight`` and ``≥ min_samples_leaf`` samples. Features are quantile-binned
 (:class:`BinMapper`, ≤255 bins plus a missing-value bin); per-node gradient/hessian/count
-histograms come from one ``np.bincount`` over all (sample, feature) pairs of a tree level,
-and only the smaller child of each split is counted — its sibling is ``parent − child``
-(histogram subtraction). For every candidate threshold both *default directions* for missing
-values are scored (missing → left, missing → right) and the better one is learned. Trees are
-grown level by level: all nodes of one depth are split together, with no Python loop per node.
+histograms come from one sparse product (root) or three ``np.bincount`` per feature over the
+rows of a tree level (see ``_hist_grower``), and only the smaller child of each split is
+counted — its sibling is ``parent − child`` (histogram subtraction). For every candidate
+threshold both *default directions* for missing values are scored (missing → left, missing →
+right) and the better one is learned. Trees are grown level by level: all nodes of one depth are split together, with no Python loop per node.
 Row subsampling (``subsample``), column subsampling (``colsample_bytree``), the losses
 ``squared_error``, binary/multinomial ``log_loss`` (softmax, K trees per round), a custom
 objective ``fn(y, raw) -> (grad, hess)``, and early stopping on a validation set.

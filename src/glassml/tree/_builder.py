@@ -81,7 +81,9 @@ def grow_tree(X, ranks, y, w, cfg: GrowConfig, rng) -> Tree:
     """Grow a CART tree on float32 ``X`` (n, d) with sample weights ``w`` (zeros are ignored)."""
     n, d = X.shape
     has_nan = bool(np.isnan(X).any())
-    XT = np.ascontiguousarray(X.T)  # (d, n) feature-major for the sorted split search
+    # (d, n) feature-major for the sorted split search; float64 (exact for float32 values) so
+    # the split search gathers sorted values without a conversion pass per level
+    XT = np.ascontiguousarray(X.T, dtype=np.float64)
     total_weight = w.sum()
     S = np.flatnonzero(w > 0)
     counts = np.array([S.size])

@@ -7,7 +7,9 @@ column is sorted within its segment by one ``argsort`` of the key ``node·(n+1) 
 one-hot (classification) or of the centred weighted target (regression) give the left statistics
 of every threshold of every feature of every node, and a segmented arg-max picks the best split
 of each node. The *random* splitter (extra trees) draws one uniform threshold per node and
-feature between the node's min and max and scores it with segmented sums.
+feature between the node's min and max and scores it with segmented sums; proxies equal up to
+rounding (within 1e-10 of the node's bound on the proxy) count as ties and go to the first
+drawn feature, so integer sample weights give the same tree as repeated samples.
 
 Thresholds sit at midpoints ``x_(i)/2 + x_(i+1)/2`` of consecutive distinct values, and two
 values closer than ``1e-7`` are treated as equal, exactly like scikit-learn.
@@ -31,6 +33,8 @@ from ._criterion import (
 )
 
 FEATURE_THRESHOLD = 1e-7
+# random splitter: split proxies within this fraction of the node's proxy bound are ties
+_TIE_TOLERANCE = 1e-10
 
 __all__ = ["best_splits", "random_splits", "mae_splits", "compute_ranks", "FEATURE_THRESHOLD"]
 
@@ -57,18 +61,30 @@ def _left_stats(values, starts, node_of):
     cum = np.cumsum(values, axis=1)  # (m, P, ...)
     P = values.shape[1]
     ends = np.concatenate([starts[1:], [P]]) - 1
-    before = cum[:, starts - 1]  # (m, nC, ...)
+    before = np.take(cum, starts - 1, axis=1)  # (m, nC, ...)
     before[:, 0] = 0.0  # the first segment starts at 0
-    totals = cum[:, ends] - before
-    cum -= before[:, node_of]
+    totals = np.take(cum, ends, axis=1) - before
+    cum -= np.take(before, node_of, axis=1)
     return cum, totals
+
+
+def _first_argmax_rows(candidates):
+    """``argmax(candidates, axis=0)`` and the maxima, (P,) each, for a short first axis: one
+    contiguous comparison per row instead of a strided reduction (first row wins ties)."""
+    best = candidates[0].copy()
+    row = np.zeros(best.shape, dtype=np.intp)
+    for j in range(1, candidates.shape[0]):
+        better = candidates[j] > best
+        row[better] = j
+        np.copyto(best, candidates[j], where=better)
+    return row, best
 
 
 def best_splits(X, ranks, target, w, S, counts, F, cfg, *, has_nan):
     """Best split of each node (segments of ``S``) over the features ``F`` (nC, m).
 
-    ``X`` and ``ranks`` come feature-major, shape (d, n). ``target`` is the int class code
-    (classification, indexed by sample) or the node-centred target (regression, aligned with
+    ``X`` (float64) and ``ranks`` come feature-major, shape (d, n). ``target`` is the int class
+    code (classification, indexed by sample) or the node-centred target (regression, aligned with
     ``S``). Arrays below are (m, P): one row per feature slot, contiguous along the samples.
     Returns ``found, feature, threshold, missing_left`` per node.
     """
@@ -78,15 +94,17 @@ def best_splits(X, ranks, target, w, S, counts, F, cfg, *, has_nan):
     starts, node_of = _segments(counts)
     feat = np.take(np.ascontiguousarray(F.T), node_of, axis=1)  # (m, P)
     key_dtype = np.int32 if n_nodes * (n + 1) < 2**31 - 1 else np.int64
-    key = np.take(ranks, feat * n + S).astype(key_dtype, copy=False)  # (m, P)
-    key += (node_of * (n + 1)).astype(key_dtype)
+    node_key = (node_of * (n + 1)).astype(key_dtype)  # (P,)
+    feature_base = feat * n  # (m, P) start of each slot's feature row in the (d, n) arrays
+    key = np.take(ranks, feature_base + S).astype(key_dtype, copy=False)  # (m, P)
+    key += node_key  # sort by (node, rank)
     order = np.argsort(key, axis=1)  # (m, P): sorted within each node by feature value
     SS = np.take(S, order)  # (m, P) sample ids
-    xs = np.take(X, feat * n + SS).astype(np.float64)  # (m, P) sorted feature values
+    xs = np.take(X, feature_base + SS).astype(np.float64, copy=False)  # (m, P) sorted values
     ws = np.take(w, SS)  # (m, P)
     binary = cfg.is_classification and cfg.n_classes == 2
     if binary:  # class-1 weight only; class 0 is w − c₁
-        stat = ws * np.take(target, SS)  # (m, P)
+        stat = np.take(w * target, SS)  # (m, P), one gather of the per-sample products
     elif cfg.is_classification:
         K = cfg.n_classes
         stat = np.zeros((m * P, K))
@@ -106,13 +124,12 @@ def best_splits(X, ranks, target, w, S, counts, F, cfg, *, has_nan):
     seg_end = (starts + counts)[node_of]  # (P,) exclusive end of own segment
     n_left = position - starts[node_of] + 1  # (P,) non-missing samples on the left
     has_next = position + 1 < seg_end
-    x_next = np.empty_like(xs)
-    x_next[:, :-1] = xs[:, 1:]
-    x_next[:, -1] = np.nan
-    distinct_next = has_next & (x_next > xs + FEATURE_THRESHOLD)  # NaN compares False
+    distinct_next = np.zeros(xs.shape, dtype=bool)  # x_(p+1) > x_(p) + 1e-7; NaN compares False
+    np.greater(xs[:, 1:], xs[:, :-1] + FEATURE_THRESHOLD, out=distinct_next[:, :-1])
+    distinct_next &= has_next
     node_count = counts[node_of]  # (P,)
-    w_node_present = w_tot[:, node_of]  # (m, P)
-    s_node_present = s_tot[:, node_of]
+    w_node_present = np.take(w_tot, node_of, axis=1)  # (m, P)
+    s_node_present = np.take(s_tot, node_of, axis=1)
 
     def score(sl, wl, sr, wr, nl, nr, valid):
         if cfg.min_samples_leaf > 1 or has_nan:  # else implied by "a next value exists"
@@ -179,8 +196,7 @@ def best_splits(X, ranks, target, w, S, counts, F, cfg, *, has_nan):
         )
         candidates = np.concatenate([proxy_right, proxy_left], axis=0)  # (2m, P)
 
-    row = np.argmax(candidates, axis=0)  # (P,) best feature slot at each position
-    best = candidates[row, position]  # (P,)
+    row, best = _first_argmax_rows(candidates)  # (P,) best feature slot at each position
     seg_max = np.maximum.reduceat(best, starts)  # (nC,)
     hit = np.flatnonzero((best == seg_max[node_of]) & (best > -np.inf))
     nodes, first = np.unique(node_of[hit], return_index=True)
@@ -235,16 +251,24 @@ def random_splits(X, target, w, S, counts, F, cfg, rng):
         s_left = np.add.reduceat(left[:, :, None] * onehot[:, None, :], starts, axis=0)
         s_tot = np.add.reduceat(onehot, starts, axis=0)[:, None, :]
         proxy = proxy_classification(s_left, s_tot - s_left, w_left, w_tot - w_left, cfg.criterion)
+        scale = w_tot[:, 0] * max(1.0, np.log2(cfg.n_classes))  # (nC,) bounds |proxy|
     else:
         s_left = np.add.reduceat(wl_s * target[:, None], starts, axis=0)
         s_tot = np.add.reduceat(ws * target, starts)[:, None]
         proxy = proxy_regression(s_left, s_tot - s_left, w_left, w_tot - w_left)
+        scale = np.add.reduceat(ws * target * target, starts)  # (nC,) Σ w t² bounds the proxy
     n_right = counts[:, None] - n_left
     w_right = w_tot - w_left
     valid = ~constant & (n_left >= cfg.min_samples_leaf) & (n_right >= cfg.min_samples_leaf)
     valid &= (w_left >= cfg.min_weight_leaf) & (w_right >= cfg.min_weight_leaf)
     proxy = np.where(valid, proxy, -np.inf)
-    j = np.argmax(proxy, axis=1)  # first best feature
+    # Proxies equal up to rounding are ties, won by the first drawn feature. Different
+    # partitions with the same sufficient statistics (e.g. two samples of equal y swapped)
+    # score the same in exact arithmetic, but Σ w·t and the sum over w repeated copies round
+    # differently — without the tolerance a weighted fit and the fit on repeated samples
+    # would pick different thresholds (and route unseen points differently).
+    best = proxy.max(axis=1)  # (nC,)
+    j = np.argmax(proxy >= (best - _TIE_TOLERANCE * scale)[:, None], axis=1)  # first best
     rows = np.arange(n_nodes)
     found = proxy[rows, j] > -np.inf
     feature = np.where(found, F[rows, j], -2)
