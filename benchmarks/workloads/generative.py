@@ -1,8 +1,11 @@
-"""U-Net training step (issue 8): glassml's DDPM U-Net vs the same U-Net written in torch.
+"""Generative-model training steps (issue 8) against the same models written in torch.
 
-Batch 32 of 1x16x16 images (8 of 8x8 in quick mode), base 16 channels, levels (1, 2), one ResBlock
-per level, attention at the lowest resolution; one AdamW step on the DDPM noise MSE with the
-same x0, t and eps on both sides.
+unet_train_step: the DDPM U-Net; batch 32 of 1x16x16 images (8 of 8x8 in quick mode), base 16
+channels, levels (1, 2), one ResBlock per level, attention at the lowest resolution; one AdamW
+step on the DDPM noise MSE with the same x0, t and eps on both sides.
+
+dcgan_mnist_step: one D step + one G step of the 28x28 MNIST DCGAN (nz 64, ngf = ndf = 32),
+batch 64 (8 in quick mode), the same weights and z on both sides.
 """
 
 from __future__ import annotations
@@ -130,5 +133,76 @@ def unet_train_step(quick):
         opt_t.zero_grad()
         torch.nn.functional.mse_loss(ref_net(x_t, tt), eps_t).backward()
         opt_t.step()
+
+    return Case(ours=ours, ref=ref, items=batch)
+
+
+def _torch_dcgan28(torch, nz, ngf, ndf):
+    nn = torch.nn
+    G = nn.Sequential(
+        nn.Unflatten(1, (nz, 1, 1)),
+        nn.ConvTranspose2d(nz, ngf * 2, 7, 1, 0, bias=False),
+        nn.BatchNorm2d(ngf * 2),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(ngf),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False),
+        nn.Tanh(),
+    )
+    D = nn.Sequential(
+        nn.Conv2d(1, ndf, 4, 2, 1, bias=False),
+        nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(ndf * 2),
+        nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False),
+        nn.Flatten(0),
+    )
+    return G, D
+
+
+@workload("dcgan_mnist_step", reference="torch", group="deep learning", unit="images", target=2.0)
+def dcgan_mnist_step(quick):
+    """One D step + one G step of the 28x28 MNIST DCGAN (nz 64, ngf = ndf = 32, batch 64; 8 in
+    quick mode), non-saturating loss, Adam(2e-4, (0.5, 0.999)), the same weights and z."""
+    import torch
+
+    from glassml.models.gan import DCGANDiscriminator, DCGANGenerator, GANTrainer
+
+    nz, ngf, batch = 64, 32, (8 if quick else 64)
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32)
+    z_d = rng.standard_normal((batch, nz)).astype(np.float32)
+    z_g = rng.standard_normal((batch, nz)).astype(np.float32)
+    G = DCGANGenerator(nz=nz, ngf=ngf, nc=1, image_size=28, generator=rng)
+    D = DCGANDiscriminator(nc=1, ndf=ngf, image_size=28, sigmoid=False, generator=rng)
+    trainer = GANTrainer(G, D, latent_dim=nz, seed=0)
+    Gt, Dt = _torch_dcgan28(torch, nz, ngf, ngf)
+    for ref_net, net in ((Gt, G), (Dt, D)):
+        for p_ref, p in zip(ref_net.parameters(), net.parameters(), strict=True):
+            p_ref.data = torch.from_numpy(np.array(p.numpy()))
+    opt_g = torch.optim.Adam(Gt.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(Dt.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    F = torch.nn.functional
+    real_t, zd_t, zg_t = (torch.from_numpy(a) for a in (real, z_d, z_g))
+    ones, zeros = torch.ones(batch), torch.zeros(batch)
+
+    def ours():
+        trainer.d_step(real, z=z_d)
+        trainer.g_step(z=z_g)
+
+    def ref():
+        opt_d.zero_grad()
+        with torch.no_grad():
+            fake = Gt(zd_t)
+        loss_d = F.binary_cross_entropy_with_logits(
+            Dt(real_t), ones
+        ) + F.binary_cross_entropy_with_logits(Dt(fake), zeros)
+        loss_d.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        (-F.logsigmoid(Dt(Gt(zg_t))).mean()).backward()
+        opt_g.step()
 
     return Case(ours=ours, ref=ref, items=batch)

@@ -57,3 +57,21 @@ def test_inception_score_bounds_and_torch_transcription():
     assert 1.0 <= mean <= 10.0 and std >= 0
     with pytest.raises(ValueError, match="summing to 1"):
         inception_score(np.ones((3, 2)))
+
+
+def test_frechet_singular_covariances_without_warnings():
+    # dead ReLU units give zero-variance features: rank-deficient covariances. With a shared
+    # eigenbasis Q the closed form is sum_i (sqrt(a_i) - sqrt(b_i))^2, zeros included.
+    import warnings
+
+    q, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(4, 4)))
+    a, b = np.array([1.0, 4.0, 0.0, 0.0]), np.array([9.0, 1.0, 2.0, 0.0])
+    s1, s2 = q @ np.diag(a) @ q.T, q @ np.diag(b) @ q.T
+    mu = np.zeros(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = frechet_distance(mu, s1, mu, s2)
+    # (sqrt of a round-off-sized eigenvalue ~ 1e-8: the usual FID precision)
+    assert got == pytest.approx(np.sum((np.sqrt(a) - np.sqrt(b)) ** 2), abs=1e-6)
+    with pytest.raises(ValueError, match="finite"):
+        frechet_distance(mu, np.full((4, 4), np.nan), mu, s2)

@@ -208,3 +208,36 @@ def test_bad_inputs():
         ddpm.sample(2, (2,), inpaint=(np.zeros((3, 2)), np.zeros(2)), progress=False)
     with pytest.raises(ValueError, match="betas"):
         NoiseSchedule([0.5, 1.5])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exponential_moving_average_follows_its_recursion(dtype):
+    from glassml.models.ddpm import ExponentialMovingAverage
+
+    rng = np.random.default_rng(7)
+    net = MLPDenoiser(2, 8, generator=rng).to(dtype)
+    params = list(net.parameters())
+    d = 0.8
+    ema = ExponentialMovingAverage(params, decay=d)
+    expected = [p.data.astype(np.float64) for p in params]  # starts at theta_0
+    for _ in range(3):  # new random "optimizer steps", then the update
+        for p in params:
+            p.data[...] = rng.standard_normal(p.data.shape)
+        ema.update()
+        expected = [d * e + (1 - d) * p.data for e, p in zip(expected, params, strict=True)]
+    raw = [p.data.copy() for p in params]
+    ema.store()
+    ema.copy_to()
+    tol = dict(rtol=1e-12, atol=1e-14) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
+    for p, e in zip(params, expected, strict=True):
+        assert p.data.dtype == dtype
+        np.testing.assert_allclose(p.data, e, **tol)
+    ema.restore()
+    for p, r in zip(params, raw, strict=True):
+        np.testing.assert_array_equal(p.data, r)
+    with pytest.raises(ValueError, match="decay"):
+        ExponentialMovingAverage(params, decay=1.0)
+    with pytest.raises(ValueError, match="at least one parameter"):
+        ExponentialMovingAverage([], decay=0.5)
+    with pytest.raises(RuntimeError, match="store"):
+        ExponentialMovingAverage(params, decay=0.5).restore()

@@ -616,3 +616,33 @@ def test_save_load_roundtrip(tmp_path):
     assert type(D2) is DCGANDiscriminator
     x = tensor(np.random.default_rng(1).uniform(-1, 1, (3, 1, 8, 8)).astype(np.float32))
     np.testing.assert_array_equal(D(x).numpy(), D2(x).numpy())
+
+
+@pytest.mark.parametrize("image_size", [8, 28])
+def test_discriminator_outputs_do_not_alias_across_calls(image_size):
+    # D(real) must stay valid after D(fake): the forward once needed a .clone() because a
+    # 1-channel conv output was a view of a reused scratch buffer (fixed in the conv engine)
+    rng = np.random.default_rng(0)
+    D = DCGANDiscriminator(nc=1, ndf=4, image_size=image_size, sigmoid=False, generator=rng)
+    x1 = tensor(rng.uniform(-1, 1, (3, 1, image_size, image_size)).astype(np.float32))
+    x2 = tensor(rng.uniform(-1, 1, (3, 1, image_size, image_size)).astype(np.float32))
+    out1 = D(x1)
+    first = out1.numpy().copy()
+    out2 = D(x2)
+    np.testing.assert_array_equal(out1.numpy(), first)
+    assert not np.shares_memory(out1.numpy(), out2.numpy())
+    G = DCGANGenerator(nz=6, ngf=4, nc=1, image_size=image_size, generator=rng)
+    g1 = G(tensor(rng.standard_normal((2, 6)).astype(np.float32)))
+    g_first = g1.numpy().copy()
+    G(tensor(rng.standard_normal((2, 6)).astype(np.float32)))
+    np.testing.assert_array_equal(g1.numpy(), g_first)
+
+
+def test_split_modules_are_re_exported_by_gan():
+    from glassml.models import gan, gan_losses, gan_training, gan_utils
+
+    for module in (gan_losses, gan_training, gan_utils):
+        for name in module.__all__:
+            if name != "LOSSES":
+                assert getattr(gan, name) is getattr(module, name), name
+                assert name in gan.__all__, name

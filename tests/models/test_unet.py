@@ -269,3 +269,17 @@ def test_save_load_roundtrip(tmp_path):
     x = tensor(np.random.default_rng(1).standard_normal((2, 1, 8, 8)).astype(np.float32))
     t = np.array([5, 500])
     np.testing.assert_array_equal(net(x, t).numpy(), net2(x, t).numpy())
+
+
+def test_unet_outputs_do_not_alias_across_calls():
+    # the 1-channel conv_out once returned a view of a reused scratch buffer (a .clone() in
+    # forward worked around it; fixed in the conv engine): out1 must survive a second call
+    rng = np.random.default_rng(0)
+    net = UNet(1, 8, (1, 2), groups=4, generator=rng)
+    x1 = tensor(rng.standard_normal((2, 1, 8, 8)).astype(np.float32))
+    x2 = tensor(rng.standard_normal((2, 1, 8, 8)).astype(np.float32))
+    out1 = net(x1, np.array([3, 40]))
+    first = out1.numpy().copy()
+    out2 = net(x2, np.array([7, 900]))
+    np.testing.assert_array_equal(out1.numpy(), first)
+    assert not np.shares_memory(out1.numpy(), out2.numpy())

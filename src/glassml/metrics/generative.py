@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 
 from .._core import check_array
 
@@ -31,8 +30,10 @@ __all__ = ["frechet_distance", "frechet_distance_from_features", "inception_scor
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """Fréchet (2-Wasserstein) distance² between N(μ₁, Σ₁) and N(μ₂, Σ₂).
 
-    ``‖μ₁ − μ₂‖² + Tr(Σ₁) + Tr(Σ₂) − 2 Tr((Σ₁ Σ₂)^{1/2})``; the matrix square root is taken with
-    ``scipy.linalg.sqrtm`` and its round-off imaginary part dropped.
+    ``‖μ₁ − μ₂‖² + Tr(Σ₁) + Tr(Σ₂) − 2 Tr((Σ₁ Σ₂)^{1/2})``. The trace of the square root is taken
+    in the symmetric form Tr((Σ₁ Σ₂)^{1/2}) = Σᵢ √λᵢ(Σ₁^{1/2} Σ₂ Σ₁^{1/2}) (the same eigenvalues:
+    Σ₁Σ₂ is similar to Σ₁^{1/2} Σ₂ Σ₁^{1/2}), with symmetric eigendecompositions: exact for the
+    singular covariances of ReLU features (dead units), where ``sqrtm(Σ₁ Σ₂)`` is ill-posed.
     """
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, float)), np.atleast_1d(np.asarray(mu2, float))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, float)), np.atleast_2d(np.asarray(sigma2, float))
@@ -42,13 +43,14 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
             f"expected mu1, mu2 of shape ({d},) and sigma1, sigma2 of shape ({d}, {d}), got "
             f"{mu1.shape}, {mu2.shape}, {s1.shape}, {s2.shape}."
         )
-    covmean = scipy.linalg.sqrtm(s1 @ s2)
-    if not np.isfinite(covmean).all():  # singular product: regularise slightly, as usual
-        eps = 1e-6 * np.eye(d)
-        covmean = scipy.linalg.sqrtm((s1 + eps) @ (s2 + eps))
-    covmean = np.real(covmean)
+    if not (np.isfinite(s1).all() and np.isfinite(s2).all()):
+        raise ValueError("sigma1 and sigma2 must be finite.")
+    w, v = np.linalg.eigh((s1 + s1.T) / 2)  # Σ₁ = V diag(w) Vᵀ
+    root1 = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T  # Σ₁^{1/2}
+    inner = root1 @ ((s2 + s2.T) / 2) @ root1  # Σ₁^{1/2} Σ₂ Σ₁^{1/2}, symmetric PSD
+    trace_covmean = np.sqrt(np.clip(np.linalg.eigvalsh((inner + inner.T) / 2), 0.0, None)).sum()
     diff = mu1 - mu2
-    return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * np.trace(covmean))
+    return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * trace_covmean)
 
 
 def frechet_distance_from_features(features_a, features_b) -> float:

@@ -24,7 +24,13 @@ from .char_lm import CharLSTM
 from .cnn import DepthwiseSeparableConv2d, LeNet5, MiniVGG, ReferenceCNN, SimpleCNN, TextCNN
 from .cnn_utils import receptive_field, summary
 from .cyclegan import CycleGAN, cycle_consistency_loss
-from .ddpm import DDPM, NoiseSchedule, cosine_beta_schedule, linear_beta_schedule
+from .ddpm import (
+    DDPM,
+    ExponentialMovingAverage,
+    NoiseSchedule,
+    cosine_beta_schedule,
+    linear_beta_schedule,
+)
 from .decoding import beam_search, beam_search_stateful, greedy_decode, greedy_decode_stateful
 from .elmo import ELMo, ScalarMix
 from .gan import (
@@ -162,6 +168,7 @@ __all__ = [
     "UNet",
     "MLPDenoiser",
     "DDPM",
+    "ExponentialMovingAverage",
     "NoiseSchedule",
     "cosine_beta_schedule",
     "linear_beta_schedule",

@@ -48,7 +48,13 @@ from glassml.autograd import Tensor, no_grad
 from glassml.autograd.fused import mse_loss
 from glassml.optim import AdamW
 
-__all__ = ["linear_beta_schedule", "cosine_beta_schedule", "NoiseSchedule", "DDPM"]
+__all__ = [
+    "linear_beta_schedule",
+    "cosine_beta_schedule",
+    "NoiseSchedule",
+    "DDPM",
+    "ExponentialMovingAverage",
+]
 
 
 def _check_T(timesteps) -> int:
@@ -334,3 +340,60 @@ class DDPM(nn.Module):
                     traj.append(x)
         self.model.train(was)
         return (x, traj) if return_trajectory else x
+
+
+class ExponentialMovingAverage:
+    """An exponential moving average of a model's parameters (the "EMA" weights DDPMs sample
+    with; Ho et al. 2020 use decay 0.9999)::
+
+        theta_ema <- d theta_ema + (1 - d) theta        after every optimizer step
+
+    ``update()`` folds in the current parameters; ``copy_to()`` writes the average into them
+    (``store()`` / ``restore()`` keep and bring back the raw weights around that).
+
+    Parameters
+    ----------
+    parameters : iterable of Parameters (e.g. ``model.parameters()``); the average starts at
+        their current values
+    decay : float in [0, 1)
+
+    Example
+    -------
+    >>> from glassml import nn
+    >>> layer = nn.Linear(2, 1)
+    >>> ema = ExponentialMovingAverage(layer.parameters(), decay=0.5)
+    >>> layer.weight.data[...] = 0.0; ema.update(); ema.copy_to()   # halfway to 0
+    """
+
+    def __init__(self, parameters, decay=0.999):
+        if not (isinstance(decay, int | float) and 0.0 <= decay < 1.0):
+            raise ValueError(f"decay must be a float in [0, 1), got {decay!r}")
+        self.params = list(parameters)
+        if not self.params:
+            raise ValueError("parameters: expected at least one parameter, got none")
+        self.decay = float(decay)
+        self.shadow = [p.data.copy() for p in self.params]
+        self._stored = None
+
+    def update(self) -> None:
+        """theta_ema <- d theta_ema + (1 - d) theta, in place (in each parameter's dtype)."""
+        for avg, p in zip(self.shadow, self.params, strict=True):
+            d = avg.dtype.type(self.decay)
+            avg *= d
+            avg += (1 - d) * p.data
+
+    def copy_to(self) -> None:
+        """Overwrite the parameters with the averages."""
+        for avg, p in zip(self.shadow, self.params, strict=True):
+            p.data[...] = avg
+
+    def store(self) -> None:
+        """Keep a copy of the current (raw) parameters for :meth:`restore`."""
+        self._stored = [p.data.copy() for p in self.params]
+
+    def restore(self) -> None:
+        """Bring back the parameters saved by :meth:`store`."""
+        if self._stored is None:
+            raise RuntimeError("restore() called before store()")
+        for saved, p in zip(self._stored, self.params, strict=True):
+            p.data[...] = saved

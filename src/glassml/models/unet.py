@@ -326,5 +326,4 @@ class UNet(nn.Module):
                 h = block(cat([h, hs.pop()], dim=1), tau)
             else:
                 h = block(h)
-        # clone: see DCGANDiscriminator (1-channel stride-1 conv output may alias a scratch buffer)
-        return self.conv_out(silu(self.norm_out(h))).clone()
+        return self.conv_out(silu(self.norm_out(h)))  # (N, C, H, W)
