@@ -212,6 +212,7 @@ def main(argv=None):
     ap.add_argument("--samples", type=int, default=None, help="number of generated images")
     ap.add_argument("--steps", type=int, default=None, help="DDPM training steps")
     ap.add_argument("--epochs", type=int, default=None, help="DCGAN epochs")
+    ap.add_argument("--size", type=int, choices=[14, 28], default=None, help="DDPM image size")
     args = ap.parse_args(argv)
     overrides = {}
     if args.samples is not None:
@@ -220,6 +221,8 @@ def main(argv=None):
         overrides["steps"] = args.steps
     if args.epochs is not None and args.model == "dcgan":
         overrides["epochs"] = args.epochs
+    if args.size is not None and args.model == "ddpm":
+        overrides["size"] = args.size
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
