@@ -7,7 +7,15 @@ import threading
 
 import numpy as np
 
+from ..tensor import Tensor
+
 REDUCTIONS = ("none", "mean", "sum")
+
+
+def constant(array, dtype=None) -> Tensor:
+    """A Tensor that needs no gradient around ``array``: the constants (masks, saved
+    coefficients, interpolation matrices) of a ``backward_graph``."""
+    return Tensor._make(np.asarray(array, dtype=dtype), False, None)
 
 
 def check_reduction(reduction: str) -> str:

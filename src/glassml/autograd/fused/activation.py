@@ -27,7 +27,7 @@ from scipy.special import erf, expit
 
 from ..function import Function
 from ..tensor import Tensor
-from ._util import check_float
+from ._util import check_float, constant
 
 __all__ = [
     "gelu",
@@ -66,11 +66,6 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def _softplus_graph(x: Tensor) -> Tensor:
     """log(1 + e^x) = max(x, 0) + log(1 + e^{-|x|}) with Tensor ops (stable)."""
     return x.clamp(min=0.0) + ((-x.abs()).exp() + 1.0).log()
-
-
-def _as_mask(mask: np.ndarray, dtype) -> Tensor:
-    """A constant Tensor from a NumPy array (used by ``backward_graph``)."""
-    return Tensor._make(np.asarray(mask, dtype=dtype), False, None)
 
 
 _BLOCK = 16384  # elements per chunk: a chunk's temporaries stay in the L2 cache
@@ -279,7 +274,7 @@ class LeakyReLU(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        slope = _as_mask(np.where(x.data > 0, 1.0, ctx.slope), x.dtype)
+        slope = constant(np.where(x.data > 0, 1.0, ctx.slope), x.dtype)
         return grad_output * slope, None
 
 
@@ -332,7 +327,7 @@ class ELU(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        pos = _as_mask(x.data > 0, x.dtype)
+        pos = constant(x.data > 0, x.dtype)
         c = ctx.input_scale
         neg_slope = (x.clamp(max=0.0) * c).exp() * (ctx.alpha * c * ctx.scale) * (1.0 - pos)
         return grad_output * (pos * ctx.scale + neg_slope), None, None, None
@@ -385,7 +380,7 @@ class Softplus(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        linear = _as_mask(x.data * ctx.beta > ctx.threshold, x.dtype)  # slope 1 above threshold
+        linear = constant(x.data * ctx.beta > ctx.threshold, x.dtype)  # slope 1 above threshold
         slope = (x * ctx.beta).sigmoid() * (1.0 - linear) + linear
         return grad_output * slope, None, None
 
@@ -425,7 +420,7 @@ class Hardtanh(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        inside = _as_mask((x.data > ctx.lo) & (x.data < ctx.hi), x.dtype)
+        inside = constant((x.data > ctx.lo) & (x.data < ctx.hi), x.dtype)
         return grad_output * inside, None, None
 
 
@@ -465,7 +460,7 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        return (grad_output * _as_mask(((x.data > -3.0) & (x.data < 3.0)) / 6.0, x.dtype),)
+        return (grad_output * constant(((x.data > -3.0) & (x.data < 3.0)) / 6.0, x.dtype),)
 
 
 def hardsigmoid(input, inplace=False):
@@ -496,8 +491,8 @@ class Hardswish(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         x = ctx.inputs[0]
-        middle = _as_mask((x.data >= -3.0) & (x.data <= 3.0), x.dtype)
-        above = _as_mask(x.data > 3.0, x.dtype)
+        middle = constant((x.data >= -3.0) & (x.data <= 3.0), x.dtype)
+        above = constant(x.data > 3.0, x.dtype)
         return (grad_output * ((x / 3.0 + 0.5) * middle + above),)
 
 

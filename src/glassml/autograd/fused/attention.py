@@ -26,7 +26,7 @@ import numpy as np
 from ..function import Function
 from ..random import get_generator
 from ..tensor import Tensor
-from ._util import check_float, check_same_dtype
+from ._util import check_float, check_same_dtype, constant
 
 __all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention"]
 
@@ -161,9 +161,6 @@ class ScaledDotProductAttention(Function):
             wide = t.unsqueeze(-3).expand(*shp[:-2], groups, *shp[-2:])
             return wide.reshape(*shp[:-3], shp[-3] * groups, *shp[-2:])
 
-        def const(a):
-            return Tensor._make(np.asarray(a, dtype=p_saved.dtype), False, None)
-
         k_r, v_r = (repeat_heads(k), repeat_heads(v)) if groups > 1 else (k, v)
         s = (q @ k_r.transpose(-1, -2)) * ctx.scale  # (..., L, S)
         allowed = None
@@ -179,13 +176,15 @@ class ScaledDotProductAttention(Function):
             allowed = np.broadcast_to(allowed, s.shape)
             live = allowed.any(axis=-1, keepdims=True)  # rows with at least one key
             s = s.masked_fill(~allowed & live, float("-inf"))  # fully masked rows stay finite
-            p = s.softmax(-1) * const(live)  # fully masked rows: P = 0, like the forward
+            p = s.softmax(-1) * constant(
+                live, p_saved.dtype
+            )  # fully masked rows: P = 0, like the forward
         else:
             p = s.softmax(-1)
         g = grad_output
         if keep is not None:
             inv_keep = 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
-            drop = const(keep * inv_keep)
+            drop = constant(keep * inv_keep, p_saved.dtype)
             p_drop = p * drop
         else:
             p_drop = p

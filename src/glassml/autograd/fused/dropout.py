@@ -12,8 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..random import get_generator
-from ..tensor import Tensor
-from ._util import check_float
+from ._util import check_float, constant
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "Dropout"]
 
@@ -47,7 +46,7 @@ class Dropout(Function):
     @staticmethod
     def backward_graph(ctx, grad_output):
         (scale,) = ctx.saved_tensors  # the same mask: dx = g * scale is linear in g
-        return grad_output * Tensor._make(scale, False, None), None, None, None, None
+        return grad_output * constant(scale), None, None, None, None
 
 
 def _check_p(p):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._util import check_float
+from ._util import check_float, constant
 
 __all__ = ["embedding", "one_hot", "Embedding"]
 
@@ -89,8 +89,8 @@ class Embedding(Function):
             row_scale /= np.bincount(flat, minlength=ctx.n_rows)[flat]
         if ctx.padding_idx is not None:
             row_scale[flat == ctx.padding_idx] = 0
-        g2 = g2 * Tensor._make(row_scale[:, None], False, None)
-        zeros = Tensor._make(np.zeros((ctx.n_rows, g2.shape[1]), dtype=g2.dtype), False, None)
+        g2 = g2 * constant(row_scale[:, None])
+        zeros = constant(np.zeros((ctx.n_rows, g2.shape[1]), dtype=g2.dtype))
         index = np.broadcast_to(flat[:, None], g2.shape)  # (n, D)
         return None, zeros.scatter_add(0, index, g2), None, None
 

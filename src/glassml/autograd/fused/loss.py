@@ -15,7 +15,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._util import as_shape, check_float, check_reduction, check_same_dtype
+from ._util import as_shape, check_float, check_reduction, check_same_dtype, constant
 
 __all__ = [
     "cross_entropy",
@@ -60,10 +60,6 @@ def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 # ---- Tensor-op versions for backward_graph (create_graph=True: the gradient stays a graph) ----
-def _const(a, dtype) -> Tensor:
-    return Tensor._make(np.asarray(a, dtype=dtype), False, None)
-
-
 def _rows_t(x: Tensor, shape: tuple) -> Tensor:
     """:func:`_to_rows` with Tensor ops."""
     if len(shape) == 1:
@@ -254,16 +250,16 @@ class CrossEntropy(Function):
         grad_target = None
         if ctx.probs_target:
             weight = ctx.saved_tensors[-1]
-            q = target if isinstance(target, Tensor) else _const(target, z.dtype)
+            q = target if isinstance(target, Tensor) else constant(target, z.dtype)
             qr = _rows_t(q, shape)
             if eps > 0:
                 qr = qr * (1.0 - eps) + eps / C
-            wq = qr * _const(weight, z.dtype) if weight is not None else qr  # (M, C)
+            wq = qr * constant(weight, z.dtype) if weight is not None else qr  # (M, C)
             grad = p * (coef * wq.sum(-1, keepdim=True)) - coef * wq
             if ctx.needs_input_grad[1]:
                 gt = (zr.logsumexp(-1, keepdim=True) - zr) * coef * (1.0 - eps)
                 if weight is not None:
-                    gt = gt * _const(weight, z.dtype)
+                    gt = gt * constant(weight, z.dtype)
                 grad_target = _unrows_t(gt, shape)
         else:
             _, _, t_safe, w_t, mass, valid, weight = ctx.saved_tensors
@@ -272,7 +268,7 @@ class CrossEntropy(Function):
             if eps > 0:
                 w = weight if weight is not None else np.ones(C, w_t.dtype)
                 a += np.outer(valid, (eps / C) * w).astype(w_t.dtype, copy=False)
-            grad = p * (coef * _const(mass[:, None], z.dtype)) - coef * _const(a, z.dtype)
+            grad = p * (coef * constant(mass[:, None], z.dtype)) - coef * constant(a, z.dtype)
         return _unrows_t(grad, shape), grad_target, None, None, None, None
 
 
@@ -365,7 +361,7 @@ class NLLLoss(Function):
         C = ctx.shape[0 if len(ctx.shape) == 1 else 1]
         pick = np.zeros((t_safe.shape[0], C), dtype=w_t.dtype)  # (M, C)
         pick[np.arange(t_safe.shape[0]), t_safe] = -w_t
-        grad = _coef_t(ctx, grad_output) * _const(pick, w_t.dtype)
+        grad = _coef_t(ctx, grad_output) * constant(pick, w_t.dtype)
         return _unrows_t(grad, ctx.shape), None, None, None, None
 
 
@@ -444,10 +440,10 @@ class BinaryCrossEntropy(Function):
     def backward_graph(ctx, grad_output):
         x, y = ctx.inputs[0], ctx.inputs[1]
         weight = ctx.saved_tensors[2]
-        y = y if isinstance(y, Tensor) else _const(y, x.dtype)
+        y = y if isinstance(y, Tensor) else constant(y, x.dtype)
         g = grad_output / x.numel() if ctx.reduction == "mean" else grad_output
         if weight is not None:
-            g = g * _const(weight, x.dtype)
+            g = g * constant(weight, x.dtype)
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
             grad_x = (x - y) / (x * (1.0 - x)).clamp(min=1e-12) * g
@@ -542,16 +538,16 @@ class BinaryCrossEntropyWithLogits(Function):
         x, y = ctx.inputs[0], ctx.inputs[1]
         _, _, weight, pos_weight, _ = ctx.saved_tensors
         dtype = x.dtype
-        y = y if isinstance(y, Tensor) else _const(y, dtype)
+        y = y if isinstance(y, Tensor) else constant(y, dtype)
         n = np.broadcast_shapes(x.shape, *(a.shape for a in (weight, pos_weight) if a is not None))
         g = grad_output / float(np.prod(n)) if ctx.reduction == "mean" else grad_output
         if weight is not None:
-            g = g * _const(weight, dtype)
+            g = g * constant(weight, dtype)
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
             sig = x.sigmoid()
             if pos_weight is not None:
-                pw = _const(pos_weight, dtype)
+                pw = constant(pos_weight, dtype)
                 grad_x = ((pw - 1.0) * y + 1.0) * sig - pw * y
             else:
                 grad_x = sig - y
@@ -559,7 +555,7 @@ class BinaryCrossEntropyWithLogits(Function):
         if ctx.needs_input_grad[1]:
             if pos_weight is not None:  # log sigmoid(x) = min(x, 0) - log(1 + e^-|x|)
                 log_sig = x.clamp(max=0.0) - ((-x.abs()).exp() + 1.0).log()
-                grad_y = (1.0 - _const(pos_weight, dtype)) * log_sig - x
+                grad_y = (1.0 - constant(pos_weight, dtype)) * log_sig - x
             else:
                 grad_y = -x
             grad_y = grad_y * g

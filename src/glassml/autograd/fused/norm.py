@@ -21,7 +21,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._util import as_shape, check_float, check_same_dtype, scratch
+from ._util import as_shape, check_float, check_same_dtype, constant, scratch
 
 __all__ = [
     "layer_norm",
@@ -91,9 +91,7 @@ def _normalize_backward_graph(g: Tensor, xhat: Tensor, rstd: Tensor, dims: tuple
 
 def _param_of(p):
     """A weight/bias argument as a Tensor (constants wrapped), or None."""
-    if p is None or isinstance(p, Tensor):
-        return p
-    return Tensor._make(np.asarray(p), False, None)
+    return p if p is None or isinstance(p, Tensor) else constant(p)
 
 
 class LayerNorm(Function):
@@ -358,8 +356,8 @@ class BatchNorm(Function):
             mean = running_mean.data if isinstance(running_mean, Tensor) else running_mean
             var = running_var.data if isinstance(running_var, Tensor) else running_var
             rstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype)  # (C,)
-            xhat = (x3 - _param_of(mean.astype(x.dtype)).reshape(c, 1)) * _param_of(rstd[:, None])
-            scale = _param_of(rstd[:, None])
+            xhat = (x3 - constant(mean, x.dtype).reshape(c, 1)) * constant(rstd[:, None])
+            scale = constant(rstd[:, None])
             grad_x = g3 * (weight.reshape(c, 1) * scale if weight is not None else scale)
         grad_w = (g3 * xhat).sum((0, 2)) if ctx.has_w and need[3] else None
         grad_b = g3.sum((0, 2)) if ctx.has_b and need[4] else None

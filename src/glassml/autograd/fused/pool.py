@@ -185,10 +185,9 @@ class _Frozen:
             setattr(self, name, getattr(ctx, name))
 
 
-def _gather_windows(h, meta, weights_of_tap):
+def _gather_windows(h, k, s, d, p, out_hw, x4_shape, weights_of_tap):
     """sum over taps of window_tap(pad(h)) * weights_of_tap(tap): the adjoint of a scatter of g
     into the windows (max-pool with one-hot tap weights, avg-pool with 1/divisor)."""
-    k, s, d, p, out_hw, _, x_shape, x4_shape = meta
     h4 = h.reshape(x4_shape)
     hp = _padded(h4, p, out_hw, k, s, d, 0.0)
     geo = (s, d, out_hw)
@@ -276,8 +275,7 @@ class MaxPool2d(Function):
             return masks[off] if masks is not None else arg == off
 
         def adjoint(h):  # gather h at the taps the gradient was routed to
-            meta = (k, s, d, p, out_hw, padded_shape, x_shape, x4_shape)
-            return _gather_windows(h, meta, taps).reshape(out_shape)
+            return _gather_windows(h, k, s, d, p, out_hw, x4_shape, taps).reshape(out_shape)
 
         def linear(g):
             return MaxPool2d.backward(frozen, g)[0]
@@ -420,8 +418,8 @@ class AvgPool2d(Function):
         out_shape = grad_output.shape
 
         def adjoint(h):  # the average pooling itself
-            meta = (k, s, d, p, out_hw, padded_shape, x_shape, x4_shape)
-            return (_gather_windows(h, meta, lambda off: 1.0) * inv_div).reshape(out_shape)
+            pooled = _gather_windows(h, k, s, d, p, out_hw, x4_shape, lambda off: 1.0)
+            return (pooled * inv_div).reshape(out_shape)
 
         def linear(g):
             return AvgPool2d.backward(frozen, g)[0]
