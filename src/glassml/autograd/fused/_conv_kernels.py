@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._util import scratch
+from ._util import pooled_empty, scratch
 
 
 # ----------------------------------------------------------------------------- array kernels
@@ -49,7 +49,9 @@ def im2col(xp, kernel, stride, dilation, out_hw) -> np.ndarray:
         strides=(s1, s2 * dh, s3 * dw, s0, s2 * sh, s3 * sw),
         writeable=False,
     )
-    return windows.copy()  # always owned: xp may be a scratch buffer (and windows contiguous)
+    cols = pooled_empty(windows.shape, xp.dtype)  # owned: xp may be a scratch buffer
+    np.copyto(cols, windows)
+    return cols
 
 
 def col2im(cols, padded_shape, stride, dilation) -> np.ndarray:
@@ -151,7 +153,7 @@ def _im2col_nhwc(x, pads, dilation, kernel, keep: bool) -> np.ndarray:
     """Channels-last window matrix cols (N Ho Wo, kh kw C) of a stride-1 conv, one strided copy.
 
     The padded input (N, Hp, Wp, C) lives in a scratch buffer; cols too unless ``keep`` (then it
-    is a fresh array that the weight gradient reuses)."""
+    comes from the pool of saved arrays: the weight gradient reuses it)."""
     n, c, h, wd = x.shape
     kh, kw = kernel
     pt, pb, pl, pr = pads
@@ -170,7 +172,7 @@ def _im2col_nhwc(x, pads, dilation, kernel, keep: bool) -> np.ndarray:
         writeable=False,
     )
     shape = (n, ho, wo, kh, kw, c)
-    cols = np.empty(shape, x.dtype) if keep else scratch("conv_cols_nhwc", shape, x.dtype)
+    cols = pooled_empty(shape, x.dtype) if keep else scratch("conv_cols_nhwc", shape, x.dtype)
     np.copyto(cols, windows)
     return cols.reshape(n * ho * wo, kh * kw * c)
 
@@ -299,7 +301,7 @@ def _im2col_samples(x, geom: _Geom, out_hw) -> np.ndarray:
         strides=(r0, r1, r2 * dh, r3 * dw, r2 * sh, r3 * sw),
         writeable=False,
     )
-    cols = np.empty((n, c * kh * kw, ho * wo), dtype=x.dtype)
+    cols = pooled_empty((n, c * kh * kw, ho * wo), x.dtype)
     np.copyto(cols.reshape(n, c, kh, kw, ho, wo), windows)
     return cols
 

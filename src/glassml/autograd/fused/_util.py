@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import threading
 
 import numpy as np
@@ -99,6 +100,62 @@ def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
         buf = np.empty(size, dtype=dtype)
         cache[(slot, dtype)] = buf
     return buf[:size].reshape(shape)
+
+
+# ---- pooled arrays: large buffers that are saved for backward ----------------------------------
+# A fresh array above glibc's largest mmap threshold (32 MiB) is mapped from the kernel on every
+# allocation and faulted in page by page on first write: ~13 ms for the 75 MiB window matrix of a
+# conv layer (N32 C64 32x32 k3), a sixth of its whole forward+backward. Saved arrays cannot live
+# in a scratch buffer (the next op would overwrite them before backward), so they come from a
+# pool instead: a pooled buffer is handed out again once nothing but the pool references it
+# (its saved view was dropped when the graph was freed), decided by its reference count.
+
+POOL_MIN_BYTES = 1 << 25  # smaller arrays come from malloc's own reused heap
+POOL_MAX_BYTES = 1 << 31  # never keep more than this in the pool; beyond it, plain np.empty
+_POOL = threading.local()
+
+
+def _free_refcount() -> int:
+    """``sys.getrefcount`` of a buffer held only by the pool list, seen from the lookup loop of
+    :func:`pooled_empty` (the number depends on the CPython version, hence measured)."""
+    pool = [np.empty(1, dtype=np.uint8)]
+    for buf in pool:
+        return sys.getrefcount(buf)
+    raise AssertionError  # unreachable
+
+
+_FREE_REFS = _free_refcount()
+
+
+def pooled_empty(shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array that an op may save for backward, reusing a large pooled buffer
+    that nobody references any more (no page faults); below ``POOL_MIN_BYTES`` a plain
+    ``np.empty``. Pooled memory stays with the process: :func:`release_pooled` returns it."""
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < POOL_MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    pool = getattr(_POOL, "buffers", None)
+    if pool is None:
+        pool = _POOL.buffers = []
+    for buf in pool:
+        # free (only the pool holds it) and not wastefully large
+        if nbytes <= buf.nbytes <= 2 * nbytes and sys.getrefcount(buf) == _FREE_REFS:
+            return buf[:nbytes].view(dtype).reshape(shape)
+    if sum(b.nbytes for b in pool) + nbytes > POOL_MAX_BYTES:
+        return np.empty(shape, dtype=dtype)
+    buf = np.empty(nbytes, dtype=np.uint8)
+    pool.append(buf)
+    return buf.view(dtype).reshape(shape)
+
+
+def release_pooled() -> int:
+    """Drop this thread's pooled buffers that are not in use; returns the bytes released."""
+    pool = getattr(_POOL, "buffers", None) or []
+    keep = [buf for buf in pool if sys.getrefcount(buf) > _FREE_REFS]
+    released = sum(b.nbytes for b in pool) - sum(b.nbytes for b in keep)
+    _POOL.buffers = keep
+    return released
 
 
 def as_shape(a: np.ndarray, shape) -> np.ndarray:
