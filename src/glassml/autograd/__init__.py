@@ -3,6 +3,9 @@
 ``Tensor`` records the ops applied to it; ``backward()`` runs the chain rule in reverse
 (``engine.py``); each op is a ``Function`` with forward and backward side by side
 (``ops/`` for primitives, ``fused/`` for fused ops). Results agree with PyTorch.
+Large arrays that ops save for backward (conv window matrices of 32 MiB and more) come from a
+per-thread pool and are reused once their graph is freed; ``release_pooled()`` hands the unused
+ones back to the system.
 
 Inventory: AG-01..AG-04, AG-06, AG-08, AG-09.
 
@@ -222,10 +225,8 @@ __all__ = [
     "var",
 ]
 
-try:  # the fused ops are written in parallel; the core works without them
-    from . import fused as _fused
-    from .fused import *  # noqa: F401,F403
+from . import fused as _fused  # noqa: E402
+from .fused import *  # noqa: E402,F401,F403
+from .fused._util import release_pooled  # noqa: E402
 
-    __all__ += list(getattr(_fused, "__all__", []))
-except ImportError:  # pragma: no cover - only while fused/ is incomplete
-    pass
+__all__ += [*_fused.__all__, "release_pooled"]
