@@ -188,6 +188,43 @@ def test_subsampling_is_seeded_and_changes_model():
     assert used  # column subsampling still yields splits
 
 
+def test_unit_weights_skip_nothing_and_weights_scale_gradients():
+    """sample_weight=1 gives the very same model as no weights (the multiply is skipped);
+    doubling every weight doubles G and H, so with λ = 0 the leaves w* = −G/H are unchanged."""
+    X, y = _classification(800, 4, seed=5)
+    plain = HistGradientBoostingClassifier(max_iter=8, reg_lambda=0.0).fit(X, y)
+    ones = HistGradientBoostingClassifier(max_iter=8, reg_lambda=0.0).fit(X, y, np.ones(len(y)))
+    twos = HistGradientBoostingClassifier(max_iter=8, reg_lambda=0.0).fit(
+        X, y, np.full(len(y), 2.0)
+    )
+    np.testing.assert_array_equal(ones.predict_proba(X), plain.predict_proba(X))
+    np.testing.assert_allclose(twos.predict_proba(X), plain.predict_proba(X), rtol=1e-10)
+
+
+def test_row_subsample_grows_the_tree_of_the_in_bag_rows():
+    """Growing with an in-bag mask (root and level histograms of the in-bag rows only) gives
+    the tree grown on those rows alone, and routes the in-bag rows to the same leaves."""
+    from glassml.ensemble._hist_grower import GrowParams, TreeGrower
+
+    X, y = _classification(900, 5, seed=8)
+    X[::13, 1] = np.nan
+    mapper = BinMapper(max_bins=63, random_state=0).fit(X)
+    binned = mapper.transform(X)
+    params = GrowParams(5, None, 5, 1e-3, 1.0, 0.0, 0.0, 0.3)
+    in_bag = np.random.default_rng(0).random(len(y)) < 0.6
+    g, h = 0.5 - y + 0.1 * X[:, 2], np.full(len(y), 0.25)
+    everything = TreeGrower(binned, mapper.bin_thresholds_, 63, params)
+    bag_only = TreeGrower(binned[in_bag], mapper.bin_thresholds_, 63, params)
+    allowed = np.ones(5, bool)
+    tree, leaves = everything.grow(g, h, in_bag, allowed)
+    expected, expected_leaves = bag_only.grow(g[in_bag], h[in_bag], None, allowed)
+    for name in ("feature", "bin_threshold", "missing_left", "left", "right"):
+        np.testing.assert_array_equal(getattr(tree, name), getattr(expected, name), err_msg=name)
+    np.testing.assert_allclose(tree.value, expected.value, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(leaves[in_bag], expected_leaves)
+    np.testing.assert_array_equal(leaves, tree.apply(X))  # out-of-bag rows are routed too
+
+
 def test_staged_predict_ends_at_predict():
     X, y = _classification(300, 3, seed=1, n_classes=3)
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, y)
@@ -237,8 +274,9 @@ def test_bad_inputs():
 
 @pytest.mark.parametrize("m", [1, 3])
 def test_grower_histograms_equal_brute_force_sums(m):
-    """Both histogram paths (sparse product for one node, per-feature bincounts for several)
-    against np.add.at sums of (g, h, 1) over (node, feature, bin)."""
+    """The per-feature bincount histograms of m nodes (a subset of rows) and the root's (all
+    rows: bincounts in the first round, then a sparse product with cached counts) against
+    np.add.at sums of (g, h, 1) over (node, feature, bin)."""
     from glassml.ensemble._hist_grower import GrowParams, TreeGrower
 
     rng = np.random.default_rng(m)
@@ -247,16 +285,30 @@ def test_grower_histograms_equal_brute_force_sums(m):
     edges = [np.arange(max_bins - 1, dtype=float) for _ in range(d)]
     params = GrowParams(6, None, 1, 0.0, 1.0, 0.0, 0.0, 0.1)
     grower = TreeGrower(binned, edges, max_bins, params)
-    stats = np.column_stack([rng.standard_normal(n), rng.random(n), np.ones(n)])
+
+    def brute_force(rows, node, m, g, h):
+        expected = np.zeros((3, m, d, max_bins + 1))
+        for j in range(d):
+            for k, w in enumerate((g, h, np.ones(n))):
+                np.add.at(expected[k, :, j], (node, binned[rows, j]), w[rows])
+        return expected
+
+    g, h = rng.standard_normal(n), rng.random(n)
     rows = np.sort(rng.choice(n, 250, replace=False))
     local = rng.integers(0, m, rows.size) if m > 1 else None
-    hist = grower._histograms(rows, local, m, stats)
-    expected = np.zeros((3, m, d, max_bins + 1))
+    gh, counts = grower._histograms(rows, local, m, g, h)
+    assert counts.dtype.kind == "i"
     node = np.zeros(rows.size, int) if local is None else local
-    for j in range(d):
-        for k in range(3):
-            np.add.at(expected[k, :, j], (node, binned[rows, j]), stats[rows, k])
-    np.testing.assert_allclose(hist, expected, rtol=1e-12, atol=1e-12)
+    expected = brute_force(rows, node, m, g, h)
+    np.testing.assert_allclose(gh, expected[:2], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(counts, expected[2])
+    all_rows = np.arange(n)
+    for _ in range(2):  # round 1 computes and caches the counts, round 2 reuses them
+        g, h = rng.standard_normal(n), rng.random(n)
+        gh, counts = grower._root_histograms(g, h, None)
+        expected = brute_force(all_rows, np.zeros(n, int), 1, g, h)
+        np.testing.assert_allclose(gh, expected[:2], rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(counts, expected[2])
 
 
 def test_training_leaves_from_bins_equal_tree_apply_on_raw_values():

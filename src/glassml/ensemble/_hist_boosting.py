@@ -10,11 +10,12 @@ the second-order Taylor expansion of the regularised objective gives
 and a split is kept only when its gain is positive (``γ`` prunes), both children keep
 ``H ≥ min_child_weight`` and ``≥ min_samples_leaf`` samples. Features are quantile-binned
 (:class:`BinMapper`, ≤255 bins plus a missing-value bin); per-node gradient/hessian/count
-histograms come from one sparse product (root) or three ``np.bincount`` per feature over the
-rows of a tree level (see ``_hist_grower``), and only the smaller child of each split is
-counted — its sibling is ``parent − child`` (histogram subtraction). For every candidate
-threshold both *default directions* for missing values are scored (missing → left, missing →
-right) and the better one is learned. Trees are grown level by level: all nodes of one depth are split together, with no Python loop per node.
+histograms come from one sparse product (root, counts cached) or three ``np.bincount`` per
+feature over the rows of a tree level (see ``_hist_grower``), and only the smaller child of
+each split is counted — its sibling is ``parent − child`` (histogram subtraction). For every
+candidate threshold both *default directions* for missing values are scored (missing → left,
+missing → right) and the better one is learned. Trees are grown level by level: all nodes of
+one depth are split together, with no Python loop per node.
 Row subsampling (``subsample``), column subsampling (``colsample_bytree``), the losses
 ``squared_error``, binary/multinomial ``log_loss`` (softmax, K trees per round), a custom
 objective ``fn(y, raw) -> (grad, hess)``, and early stopping on a validation set.
@@ -173,9 +174,11 @@ class BaseHistGradientBoosting(BaseEstimator):
         self.train_score_, self.validation_score_ = [], []
         best, since_best, self.best_iteration_ = np.inf, 0, 0
         n_cols = max(1, int(round(self.colsample_bytree * d)))
+        weighted = bool((w != 1.0).any())
         for iteration in range(self.max_iter):
             grad, hess = self._gradient_hessian(loss, y, raw)  # each (n, K)
-            grad, hess = grad * w[:, None], hess * w[:, None]
+            if weighted:  # (unit weights would multiply by 1.0: skipped, the same numbers)
+                grad, hess = grad * w[:, None], hess * w[:, None]
             in_bag = None
             if self.subsample < 1.0:
                 in_bag = rng.random(n) < self.subsample
