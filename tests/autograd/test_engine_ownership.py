@@ -1,6 +1,6 @@
 """The engine's fast paths keep its semantics (issue 4): gradient ownership decided from identity
 and reference counts (an op's private result is kept without a copy; anything another object
-holds is never written), the ready-stack order (several roots, a root that depends on another,
+holds is never written), the execution order (several roots, a root that depends on another,
 nodes that receive no gradient), and the one-pass Function.apply bookkeeping.
 
 Inventory: AG-02, AG-04, AG-08.
@@ -208,11 +208,11 @@ def test_apply_records_edges_versions_and_inputs():
     assert isinstance(node, Context)
     assert node.needs_input_grad == (True, False)
     assert node.inputs == (h, b) and node.edges[1] is None
-    target, shape, dtype = node.edges[0]
-    assert target is h.grad_fn and shape == (3,) and dtype == np.float64
+    assert node.edges[0] is h.grad_fn  # flat: one target per argument
+    assert node._extra is None and not node._freed  # a plain node
     out.sum().backward()
     assert node.inputs == () and node._freed  # freed after backward, structure kept
-    assert node.edges[0][0] is h.grad_fn
+    assert node.edges[0] is h.grad_fn
 
 
 def test_apply_keyword_arguments_and_integer_outputs():

@@ -8,19 +8,16 @@ with the sum of the gradients flowing into it, and routes the results to the nod
 
 Design points (the lessons of PyTorch, Chainer, tinygrad, micrograd):
 
-* iterative, not recursive (no recursion limit on deep graphs): one pass counts, for every
-  reachable node, the edges pointing at it (its consumers); the pass then runs a node as soon as
-  all its consumers have run (a ready stack, Kahn's algorithm, as in PyTorch's engine);
-* ``_unbroadcast``: ops may return gradients in the broadcast shape; they are summed back to the
-  input's shape here, in ONE place (AG-02): sum over leading extra axes and over axes of size 1;
-  a gradient that already has the input's shape (compared as shape tuples) skips it;
-* alias-safe accumulation: a gradient array handed out by an op (possibly the upstream array
-  itself, as ``add`` passes it through, or a view of a saved array) is never modified in place;
-  the engine adds in place only into buffers nobody else holds (it allocated them, or an op
-  returned a fresh array that only the engine references: see :func:`_is_private`), copies on
-  the first accumulation into a shared gradient, and copies before storing a leaf's ``.grad``;
-  an existing leaf ``.grad`` takes ``+=`` in place, as in PyTorch (no allocation after
-  ``zero_grad(set_to_none=False)``);
+* iterative, not recursive (no recursion limit on deep graphs): nodes run latest-created first
+  (a heap on ``Context._order``, which decreases with creation, like the sequence numbers of
+  PyTorch's ready queue). A node is created after the nodes of its inputs, so every consumer that
+  sends a node a gradient has run before it, with no pass over the graph to count consumers;
+  a node that no gradient reaches is never visited (``create_graph=True`` sorts the reachable
+  nodes by the same order, :func:`_topological_order`);
+* gradients are summed back to the input's shape in ONE place (``_unbroadcast``, AG-02; a
+  gradient that already has the input's shape skips it) and accumulated alias-safely (never
+  into an array someone else holds; in place into a leaf's existing ``.grad``, as in PyTorch):
+  see :mod:`.accumulate`;
 * saved arrays are freed after the pass unless ``retain_graph=True``; a second pass through a
   freed node raises;
 * ``create_graph=True`` runs each node's ``backward_graph`` with Tensor ops, so the gradients are
@@ -28,6 +25,10 @@ Design points (the lessons of PyTorch, Chainer, tinygrad, micrograd):
 
 The numeric pass (:func:`_execute`) is the hot loop of training: per node it does a handful of
 slot reads and dictionary operations (issue 4 target: < 5 us per node for a chain of tiny adds).
+What keeps it small: one test for the rare per-node features (hooks, retain_grad, freed:
+``Context._extra``), flat ``edges`` (one target per argument; shape and dtype read from
+``inputs``), no consumer-counting pass, the shape/dtype of a passed-through gradient read once,
+freeing inlined, and few objects per node for the cyclic garbage collector (see function.py).
 
 Inventory: AG-02, AG-04, AG-08.
 
@@ -42,135 +43,46 @@ array([2., 4., 6.], dtype=float32)
 
 from __future__ import annotations
 
-import sys
+from heapq import heapify, heappop, heappush
+from operator import attrgetter
 
 import numpy as np
 
-from .function import FREED_MESSAGE, Context, SparseGrad
+from .accumulate import (
+    _PRIVATE_REFS,
+    _PRIVATE_TUPLE_REFS,
+    _accumulate_leaf,
+    _add_pending,
+    _deliver_leaf,
+    _getrefcount,
+    _is_private_view,
+    _LeafState,
+    _route_sparse,
+    _run_hooks,
+    _unbroadcast,
+    _unbroadcast_tensor,
+)
+from .function import _FREED, FREED_MESSAGE, Context, SparseGrad
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 __all__ = ["backward", "grad"]
 
-_getrefcount = sys.getrefcount
-
-
-def _probe_refcounts() -> tuple[int, int]:
-    """What ``sys.getrefcount`` reports, with the code shape of the loop of :func:`_execute`, for
-    (an array held only by a tuple and one local variable, that tuple held only by one local
-    variable). The numbers depend on the CPython version, hence measured."""
-    grads_in = (np.empty(2),)
-    gi = grads_in[0]
-    return _getrefcount(gi), _getrefcount(grads_in)
-
-
-def _owner_refcount(gi: np.ndarray) -> int:
-    """``sys.getrefcount`` of the owner of ``gi`` as seen from :func:`_is_private_view`."""
-    base = gi.base
-    return _getrefcount(base)
-
-
-_PRIVATE_REFS, _PRIVATE_TUPLE_REFS = _probe_refcounts()
-_PRIVATE_OWNER_REFS = _owner_refcount(np.empty(2).reshape(1, 2))
-
-
-def _is_private_view(gi: np.ndarray) -> bool:
-    """A view that covers the whole of an owner array referenced by nothing but the view (e.g.
-    ``fresh.reshape(shape)`` returned by an op): writing into it touches nobody else's data."""
-    base = gi.base
-    return (
-        type(base) is np.ndarray
-        and base.base is None
-        and _getrefcount(base) == _PRIVATE_OWNER_REFS
-        and gi.size == base.size
-        and gi.dtype == base.dtype
-        and gi.flags.c_contiguous
-        and gi.flags.writeable
-    )
-
-
-def _unbroadcast(g: np.ndarray, shape: tuple, node: Context, i: int) -> np.ndarray:
-    """Sum ``g`` (a broadcast-shaped gradient) back to ``shape`` (the input's shape)."""
-    extra = g.ndim - len(shape)
-    if extra < 0:
-        raise _bad_grad(node, i, g.shape, shape)
-    axes = list(range(extra))
-    for k, s in enumerate(shape):
-        if s == 1 and g.shape[k + extra] != 1:
-            axes.append(k + extra)
-        elif s != g.shape[k + extra]:
-            raise _bad_grad(node, i, g.shape, shape)
-    if axes:
-        g = g.sum(axis=tuple(axes))
-    return g.reshape(shape)
-
-
-def _unbroadcast_tensor(g: Tensor, shape: tuple, node: Context, i: int) -> Tensor:
-    """Differentiable version of :func:`_unbroadcast` for ``create_graph=True``."""
-    extra = g.ndim - len(shape)
-    if extra < 0:
-        raise _bad_grad(node, i, g.shape, shape)
-    axes = list(range(extra))
-    for k, s in enumerate(shape):
-        if s == 1 and g.shape[k + extra] != 1:
-            axes.append(k + extra)
-        elif s != g.shape[k + extra]:
-            raise _bad_grad(node, i, g.shape, shape)
-    if axes:
-        g = g.sum(dim=tuple(axes))
-    return g.reshape(shape)
-
-
-def _bad_grad(node: Context, i: int, got: tuple, expected: tuple) -> RuntimeError:
-    return RuntimeError(
-        f"Function {node.name()} returned an invalid gradient at index {i}: got shape "
-        f"{tuple(got)} but expected a shape broadcastable to {tuple(expected)}"
-    )
-
-
-def _count_consumers(roots: list) -> dict:
-    """For every node reachable from ``roots`` (each root included): how many edges of reachable
-    nodes point at it. One iterative DFS; a node is expanded the first time it is seen."""
-    consumers = dict.fromkeys(roots, 0)
-    stack = list(roots)
-    pop, push, get = stack.pop, stack.append, consumers.get
-    while stack:
-        for edge in pop().edges:
-            if edge is not None:
-                target = edge[0]
-                if type(target) is Context:
-                    n = get(target)
-                    if n is None:
-                        consumers[target] = 1
-                        push(target)
-                    else:
-                        consumers[target] = n + 1
-    return consumers
-
-
-def _release(edges: tuple, consumers: dict, push_ready) -> None:
-    """A node is done: each node it points at has one consumer fewer (ready at zero)."""
-    for edge in edges:
-        if edge is not None:
-            target = edge[0]
-            if type(target) is Context:
-                left = consumers[target] - 1
-                consumers[target] = left
-                if left == 0:
-                    push_ready(target)
-
 
 def _topological_order(roots: list) -> list:
-    """Nodes reachable from ``roots``, each after every node that consumes its output
-    (Kahn's algorithm: a node becomes ready once all its consumers are done)."""
-    consumers = _count_consumers(roots)
-    ready = [r for r in roots if consumers[r] == 0]
-    order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        _release(node.edges, consumers, ready.append)
-    return order
+    """Nodes reachable from ``roots``, latest-created first: each after every node that consumes
+    its output (``Context._order``; used by ``create_graph=True``)."""
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for target in stack.pop().edges:
+            if type(target) is Context and target not in seen:  # not a leaf Tensor, not None
+                seen.add(target)
+                stack.append(target)
+    return sorted(seen, key=_creation_order)
+
+
+_creation_order = attrgetter("_order")
 
 
 def _root_gradient(root: Tensor, gradient, create_graph: bool):
@@ -323,210 +235,138 @@ def _run(roots, root_grads, retain_graph, create_graph, capture):
     return capture
 
 
-class _LeafState:
-    """Per-pass bookkeeping: ids of the leaves whose ``.grad`` buffer this pass allocated (safe to
-    add into in place; ids, because Tensor hashing is a Python call), and gradients of leaves with
-    hooks, held until the pass is complete."""
-
-    __slots__ = ("fresh", "hooked")
-
-    def __init__(self):
-        self.fresh = set()
-        self.hooked = {}
-
-
-def _run_hooks(hooks, g, owned, create_graph):
-    """Call each hook with the gradient (as a Tensor); a non-None return replaces it."""
-    for hook in list(hooks.values()):
-        gt = g if create_graph else Tensor._make(g, False, None)
-        out = hook(gt)
-        if out is not None:
-            if not isinstance(out, Tensor):
-                out = Tensor._make(np.asarray(out), False, None)
-            if out.shape != gt.shape:
-                raise RuntimeError(
-                    f"hook returned a gradient of shape {out.shape}, expected {gt.shape}"
-                )
-            g = out if create_graph else out.data
-            owned = False
-    return g, owned
+def _prepare_special(node: Context, g: np.ndarray) -> np.ndarray:
+    """The rare per-node work of the numeric pass, for a node with ``_extra`` set: refuse a freed
+    node, run the hooks on its output gradient, store the gradient of a ``retain_grad`` output."""
+    extra = node._extra
+    if extra.freed:
+        raise RuntimeError(FREED_MESSAGE)
+    if extra.hooks is not None:
+        g, _ = _run_hooks(extra.hooks, g, False, False)
+    if extra.retained is not None:
+        t = extra.retained()
+        if t is not None:
+            t.grad = Tensor._make(g.copy(), False, None)
+    return g
 
 
-def _add_pending(pending, node, g, owned, create_graph):
-    """Add ``g`` to the gradient waiting at ``node``: in place only into a buffer the engine
-    owns; a shared first gradient is copied by the first accumulation (``buf + g``)."""
-    prev = pending.get(node)
-    if prev is None:
-        pending[node] = (g, owned)
-    elif create_graph:
-        pending[node] = (prev[0] + g, True)
-    else:
-        buf, buf_owned = prev
-        if type(buf) is SparseGrad:
-            buf, buf_owned = buf.dense(), True
-        if type(g) is SparseGrad:
-            if not buf_owned:
-                buf = buf.copy()
-            g.add_into(buf)
-        elif buf_owned:
-            np.add(buf, g, out=buf)
-        else:
-            buf = np.asarray(buf + g)  # 0-d sums are NumPy scalars: keep an array to add into
-        pending[node] = (buf, True)
-
-
-def _deliver_leaf(leaf, g, owned, create_graph, capture, leaves):
-    """Accumulate ``g`` into ``leaf.grad`` (or into the capture slot for ``grad()``)."""
-    if capture is not None:
-        if leaf in capture:
-            prev = capture[leaf]
-            if prev is None:
-                capture[leaf] = g if (owned or create_graph) else g.copy()
-            else:
-                capture[leaf] = prev + g if create_graph else np.asarray(prev + g)
-        return
-    if leaf._hooks:
-        prev = leaves.hooked.get(leaf)
-        if prev is None:
-            leaves.hooked[leaf] = (g if (owned or create_graph) else g.copy(), True)
-        else:
-            leaves.hooked[leaf] = (prev[0] + g if create_graph else np.asarray(prev[0] + g), True)
-        return
-    _accumulate_leaf(leaf, g, owned, create_graph, leaves)
-
-
-def _accumulate_leaf(leaf, g, owned, create_graph, leaves):
-    if create_graph:
-        leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
-        return
-    if leaf.grad is None:
-        leaf.grad = Tensor._make(g if owned else g.copy(), False, None)
-        leaves.fresh.add(id(leaf))
-    elif id(leaf) in leaves.fresh or _can_accumulate_in_place(leaf.grad.data, g):
-        np.add(leaf.grad.data, g, out=leaf.grad.data)
-    else:
-        leaf.grad = Tensor._make(np.asarray(leaf.grad.data + g), False, None)
-        leaves.fresh.add(id(leaf))
-
-
-def _can_accumulate_in_place(buf: np.ndarray, g: np.ndarray) -> bool:
-    """An existing ``.grad`` buffer takes ``+= g`` in place (like PyTorch's AccumulateGrad) when
-    it is writeable, has g's shape and dtype and shares no memory with g. Keeping the buffer
-    (``zero_grad(set_to_none=False)``) then costs no allocation per step."""
-    return (
-        buf.flags.writeable
-        and buf.shape == g.shape
-        and buf.dtype == g.dtype
-        and not np.may_share_memory(buf, g)
-    )
-
-
-def _route_sparse(node, i, gi, target, shape, dtype, pending, capture, leaves) -> None:
-    """Deliver a :class:`SparseGrad` (a selection's gradient) without densifying it when the
-    receiver already has a buffer to add the pieces into."""
-    if gi.shape != shape:
-        raise _bad_grad(node, i, gi.shape, shape)
-    if gi.values.dtype != dtype:
-        gi.values = gi.values.astype(dtype)
-    if type(target) is Context:
-        _add_pending(pending, target, gi, False, False)
-    elif capture is not None or target._hooks:
-        _deliver_leaf(target, gi.dense(), True, False, capture, leaves)
-    elif target.grad is None:
-        target.grad = Tensor._make(gi.dense(), False, None)
-        leaves.fresh.add(id(target))
-    else:
-        buf = target.grad.data
-        if id(target) not in leaves.fresh and not (
-            buf.flags.writeable and buf.dtype == dtype and buf.shape == shape
-        ):
-            target.grad = Tensor._make(buf.copy(), False, None)
-            leaves.fresh.add(id(target))
-        gi.add_into(target.grad.data)
+def _as_gradient_tuple(node: Context, grads_in, n_edges: int) -> tuple:
+    """``backward``'s result as a tuple of one gradient per forward argument (a single array or a
+    list is accepted); a wrong count raises."""
+    if type(grads_in) is not tuple:
+        grads_in = tuple(grads_in) if isinstance(grads_in, list) else (grads_in,)
+    if len(grads_in) != n_edges:
+        raise RuntimeError(
+            f"Function {node.name()} returned {len(grads_in)} gradients, expected "
+            f"{n_edges} (one per forward argument)"
+        )
+    return grads_in
 
 
 def _execute(starts, pending, retain_graph, capture, leaves) -> None:
     """Numeric backward pass: gradients are ndarrays (the hot loop; see the module docstring).
 
-    A node runs once all its consumers have run (ready stack). Ownership of each gradient an op
-    returns is decided from identity and reference counts (:data:`_PRIVATE_REFS`): the upstream
-    ``g`` passed through (``add``) or any array someone else holds is shared, never written.
+    Nodes run latest-created first: ``Context._order`` decreases with creation, and a node is
+    always created after the nodes of its inputs, so every consumer that sends a node a gradient
+    runs before it (the order of PyTorch's ready queue; no pass counting consumers is needed).
+    ``heap`` holds ``(_order, node)`` for the nodes with a gradient waiting in ``pending``, except
+    the one that precedes all of them, if it was scheduled last: it waits in ``nxt`` (in a chain,
+    every node does, and the heap stays empty). A node that no gradient reaches is never visited.
+
+    Ownership of each gradient an op returns is decided from identity and reference counts
+    (:data:`_PRIVATE_REFS`): the upstream ``g`` passed through (``add``) or any array someone
+    else holds is shared, never written. A plain node (no hooks, no retain_grad, not freed:
+    ``node._extra is None``) costs one test for all of these; its freeing (``Context._free``)
+    is inlined.
     """
-    consumers = _count_consumers(starts)
-    ready = [r for r in starts if consumers[r] == 0]
-    pop_ready, push_ready = ready.pop, ready.append
+    heap = [(node._order, node) for node in starts]
+    heapify(heap)
+    nxt = None
     pop_pending, get_pending = pending.pop, pending.get
     fresh = leaves.fresh
-    while ready:
-        node = pop_ready()
-        edges = node.edges
-        entry = pop_pending(node, None)
-        if entry is None:  # no gradient reached this node
-            _release(edges, consumers, push_ready)
-            continue
-        g = entry[0]
-        if type(g) is not np.ndarray:  # a SparseGrad, or a NumPy scalar from 0-d sums
+    ndarray, np_add = np.ndarray, np.add
+    while nxt is not None or heap:
+        if nxt is not None:
+            node, nxt = nxt, None
+        else:
+            node = heappop(heap)[1]
+        g = pop_pending(node)[0]
+        if type(g) is not ndarray:  # a SparseGrad, or a NumPy scalar from 0-d sums
             g = g.dense() if type(g) is SparseGrad else np.asarray(g)
-        if node._freed:
-            raise RuntimeError(FREED_MESSAGE)
-        if node._hooks is not None:
-            g, _ = _run_hooks(node._hooks, g, False, False)
-        if node._retained is not None:
-            t = node._retained()
-            if t is not None:
-                t.grad = Tensor._make(g.copy(), False, None)
+        if node._extra is not None:  # freed, hooks, retain_grad
+            g = _prepare_special(node, g)
         if capture is not None and node in capture:
             prev = capture[node]
             capture[node] = g.copy() if prev is None else np.asarray(prev + g)
-        if node._checks is not None:
+        checks = node._checks
+        if checks is not None:
             node._check_versions()
+        edges = node.edges
         grads_in = node.fn.backward(node, g)
-        if type(grads_in) is not tuple:
-            grads_in = tuple(grads_in) if isinstance(grads_in, list) else (grads_in,)
+        if type(grads_in) is not tuple or len(grads_in) != len(edges):
+            grads_in = _as_gradient_tuple(node, grads_in, len(edges))
         # a tuple held elsewhere (a cached result) makes every entry shared
         tuple_shared = _getrefcount(grads_in) != _PRIVATE_TUPLE_REFS
-        n_edges = len(edges)
-        if len(grads_in) != n_edges:
-            raise RuntimeError(
-                f"Function {node.name()} returned {len(grads_in)} gradients, expected "
-                f"{n_edges} (one per forward argument)"
-            )
-        for i in range(n_edges):
-            edge = edges[i]
-            if edge is None:
+        g_shape = g_dtype = None  # read once for the edges that pass g through (add, sub)
+        inputs = node.inputs
+        for i in range(len(edges)):  # (zip would allocate four iterators per node)
+            target = edges[i]
+            if target is None:
                 continue
-            target = edge[0]
-            is_node = type(target) is Context
-            if is_node:
-                left = consumers[target] - 1
-                consumers[target] = left
-                if left == 0:
-                    push_ready(target)
             gi = grads_in[i]
             if gi is None:
                 continue
+            expected = inputs[i].data  # the gradient takes the input's shape and dtype
             # owned: nobody but the engine holds gi, so it may be kept and added into in place
-            if type(gi) is not np.ndarray:
+            if gi is g:  # passed through: shared with the consumer that produced it
+                owned = False
+                if g_shape is None:
+                    g_shape, g_dtype = g.shape, g.dtype
+                gi_shape, gi_dtype = g_shape, g_dtype
+            elif type(gi) is ndarray:
+                if tuple_shared or _getrefcount(gi) != _PRIVATE_REFS:
+                    owned = False
+                elif gi.base is None:
+                    owned = gi.flags.writeable
+                else:
+                    owned = _is_private_view(gi)
+                gi_shape, gi_dtype = gi.shape, gi.dtype
+            else:
                 if type(gi) is SparseGrad:
-                    _route_sparse(node, i, gi, target, edge[1], edge[2], pending, capture, leaves)
+                    first = type(target) is Context and get_pending(target) is None
+                    meta = expected.shape, expected.dtype
+                    _route_sparse(node, i, gi, target, *meta, pending, capture, leaves)
+                    if first:
+                        if nxt is not None:
+                            heappush(heap, (nxt._order, nxt))
+                            nxt = None
+                        heappush(heap, (target._order, target))
                     continue
                 gi = np.asarray(gi)
                 owned = False
-            elif tuple_shared or gi is g or _getrefcount(gi) != _PRIVATE_REFS:
-                owned = False
-            elif gi.base is None:
-                owned = gi.flags.writeable
-            else:
-                owned = _is_private_view(gi)
-            if gi.shape != edge[1]:
-                gi = _unbroadcast(gi, edge[1], node, i)
+                gi_shape, gi_dtype = gi.shape, gi.dtype
+            shape = expected.shape
+            if gi_shape != shape:
+                gi = _unbroadcast(gi, shape, node, i)
                 owned = True
-            if gi.dtype is not edge[2] and gi.dtype != edge[2]:
-                gi = gi.astype(edge[2])
+            dtype = expected.dtype
+            if gi_dtype is not dtype and gi_dtype != dtype:
+                gi = gi.astype(dtype)
                 owned = True
-            if is_node:
-                if get_pending(target) is None:
+            if type(target) is Context:
+                if get_pending(target) is None:  # the first gradient for target: schedule it
                     pending[target] = (gi, owned)
+                    order = target._order
+                    if nxt is None:
+                        if not heap or order < heap[0][0]:
+                            nxt = target
+                        else:
+                            heappush(heap, (order, target))
+                    elif order < nxt._order:
+                        heappush(heap, (nxt._order, nxt))
+                        nxt = target
+                    else:
+                        heappush(heap, (order, target))
                 else:
                     _add_pending(pending, target, gi, owned, False)
             elif capture is None and target._hooks is None:
@@ -536,13 +376,24 @@ def _execute(starts, pending, retain_graph, capture, leaves) -> None:
                     fresh.add(id(target))
                 elif id(target) in fresh:
                     buf = leaf_grad.data
-                    np.add(buf, gi, buf)  # in place (positional out: cheaper to parse)
+                    np_add(buf, gi, buf)  # in place (positional out: cheaper to parse)
                 else:
                     _accumulate_leaf(target, gi, owned, False, leaves)
             else:
                 _deliver_leaf(target, gi, owned, False, capture, leaves)
-        if not retain_graph:
-            node._free()
+        if not retain_graph:  # node._free(), inlined
+            node._saved = ()
+            node.inputs = ()
+            if checks is not None:
+                node._checks = None
+            extra = node._extra
+            if extra is None:
+                node._extra = _FREED
+            else:
+                extra.freed = True
+            op_state = node.__dict__
+            if op_state:
+                op_state.clear()
 
 
 def _execute_graph(order, pending, retain_graph, capture, leaves) -> None:
@@ -580,10 +431,10 @@ def _execute_graph(order, pending, retain_graph, capture, leaves) -> None:
                 f"Function {node.name()} returned {len(grads_in)} gradients, expected "
                 f"{len(edges)} (one per forward argument)"
             )
-        for i, (edge, gi) in enumerate(zip(edges, grads_in, strict=True)):
-            if edge is None or gi is None:
+        for i, (target, gi, given) in enumerate(zip(edges, grads_in, node.inputs, strict=True)):
+            if target is None or gi is None:
                 continue
-            target, shape, dtype = edge
+            shape, dtype = given.data.shape, given.data.dtype
             if not isinstance(gi, Tensor):
                 gi = Tensor._make(np.asarray(gi), False, None)
             if gi.data.shape != shape:

@@ -26,9 +26,11 @@ Inventory: AG-03, AG-04, AG-08.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
-from .grad_mode import _state
+from .grad_mode import _state, _threads_without_grad
 from .tensor import Tensor
 
 __all__ = ["Function", "Context", "SparseGrad", "FREED_MESSAGE"]
@@ -64,6 +66,40 @@ class SparseGrad:
             np.add.at(buf, self.index, self.values)
 
 
+class _NodeExtras:
+    """The rarely used per-node state, kept out of the hot path: hooks registered on the node's
+    output, the ``retain_grad`` link, the freed flag. A node without any of them has
+    ``_extra is None``, so the backward pass tests one slot instead of three."""
+
+    __slots__ = ("hooks", "retained", "freed")
+
+    def __init__(self, freed: bool = False):
+        self.hooks = None
+        self.retained = None
+        self.freed = freed
+
+
+_FREED = _NodeExtras(freed=True)  # shared by freed nodes that have no other extras; never mutated
+
+
+def _extra_field(name: str, doc: str) -> property:
+    """A property of :class:`Context` stored in its :class:`_NodeExtras` (created on first set)."""
+
+    def get(self):
+        extra = self._extra
+        return None if extra is None else getattr(extra, name)
+
+    def set(self, value):
+        extra = self._extra
+        if extra is None or extra is _FREED:
+            if value is None:
+                return
+            extra = self._extra = _NodeExtras(freed=extra is _FREED)
+        setattr(extra, name, value)
+
+    return property(get, set, doc=doc)
+
+
 class Context:
     """The graph node of one op application (``tensor.grad_fn``) and its scratch space.
 
@@ -75,8 +111,17 @@ class Context:
 
     The framework's own fields are slots: the engine reads several of them per node, and a slot
     read is a fixed-offset load instead of a dictionary lookup (per-node overhead, issue 4).
-    ``edges`` holds, per positional argument, ``(target, shape, dtype)`` for an input that requires
-    grad (target: the input's ``grad_fn`` node, or the leaf Tensor itself) and ``None`` otherwise.
+    ``edges`` holds, per positional argument, the gradient's target for an input that requires
+    grad (the input's ``grad_fn`` node at the time of the call, or the leaf Tensor itself) and
+    ``None`` otherwise: one flat tuple per node, so that a long graph holds few objects for the
+    cyclic garbage collector to traverse. The shape and dtype the gradient must have are those of
+    ``inputs[i]`` (read when the node runs; in-place ops keep both).
+
+    Hooks, the ``retain_grad`` link and the freed flag (``_hooks``, ``_retained``, ``_freed``)
+    live in one optional side object ``_extra`` (None for a plain node): a node that has none of
+    them costs the backward pass one test instead of three. ``_checks`` (the versions of the
+    saved buffers, set by most ops that save arrays) stays a slot of its own. ``_order`` numbers
+    the nodes in decreasing creation order: the backward pass runs them in increasing order.
     """
 
     __slots__ = (
@@ -87,24 +132,23 @@ class Context:
         "edges",
         "_saved",
         "_checks",
-        "_freed",
-        "_retained",
-        "_hooks",
+        "_extra",
+        "_order",
         "__dict__",
         "__weakref__",
     )
 
-    def __init__(self, fn, needs_input_grad, inputs=(), in_versions=(), edges=()):
-        self.fn = fn
-        self.needs_input_grad = needs_input_grad
-        self.inputs = inputs
-        self._in_versions = in_versions
-        self.edges = edges
-        self._saved = ()
-        self._checks = None
-        self._freed = False
-        self._retained = None
-        self._hooks = None
+    # No __init__: the framework creates nodes with ``Context()`` (object's own constructor, the
+    # cheapest way to make an instance) and stores the slots itself (``_new_node``).
+
+    _hooks = _extra_field("hooks", "Hooks on the node's output gradient: {key: hook} or None.")
+    _retained = _extra_field("retained", "Weak reference to the output that retains its grad.")
+
+    @property
+    def _freed(self) -> bool:
+        """True once backward freed the node's saved arrays (without ``retain_graph``)."""
+        extra = self._extra
+        return extra is not None and extra.freed
 
     def save_for_backward(self, *arrays) -> None:
         """Keep ``arrays`` (ndarrays or None) for ``backward``; freed after it unless retain_graph."""
@@ -113,7 +157,8 @@ class Context:
     @property
     def saved_tensors(self) -> tuple:
         """The saved arrays; raises once the graph was freed or a saved array was modified."""
-        if self._freed:
+        extra = self._extra
+        if extra is not None and extra.freed:
             raise RuntimeError(FREED_MESSAGE)
         if self._checks is not None:
             self._check_versions()
@@ -146,12 +191,17 @@ class Context:
 
     def _free(self) -> None:
         """Drop saved arrays, inputs and every op attribute; keep the graph structure
-        (``fn``, ``needs_input_grad``, ``edges``, hooks and retain_grad links)."""
+        (``fn``, ``needs_input_grad``, ``edges``, hooks and retain_grad links; ``_in_versions``,
+        a few ints, is never read again).
+        (The backward pass inlines this: keep the two in step.)"""
         self._saved = ()
         self.inputs = ()
-        self._in_versions = ()
         self._checks = None
-        self._freed = True
+        extra = self._extra
+        if extra is None:
+            self._extra = _FREED
+        else:
+            extra.freed = True  # (a no-op on _FREED itself)
         d = self.__dict__
         if d:
             d.clear()
@@ -208,7 +258,7 @@ class Function:
         the Tensors and collects the node's bookkeeping. Keyword arguments and grad mode off take
         the general path (:func:`_apply_general`).
         """
-        if kwargs or not _state.enabled:
+        if kwargs or (_threads_without_grad[0] and not _state.enabled):
             return _apply_general(cls, args, kwargs)
         n_args = len(args)
         if n_args == 2:
@@ -226,11 +276,12 @@ class Function:
             if isinstance(a, Tensor):
                 data = a.data
                 raw.append(data)
-                versions.append(a._version[0])
+                counter = a._vc
+                versions.append(0 if counter is None else counter[0])
                 if a._requires_grad:
                     tracked = True
                     needs.append(True)
-                    edges.append((a.grad_fn or a, data.shape, data.dtype))
+                    edges.append(a.grad_fn or a)
                     continue
             else:
                 raw.append(a)
@@ -256,40 +307,38 @@ def apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
     """
     raw0, raw1 = a.data, b.data
     need0, need1 = a._requires_grad, b._requires_grad
-    if not ((need0 or need1) and _state.enabled):
+    if not (need0 or need1) or (_threads_without_grad[0] and not _state.enabled):
         return _forward_untracked(cls, (a, b), (raw0, raw1), {})
-    ctx = _new_object(Context)
+    ctx = Context()  # _new_node inlined
     ctx.fn = cls
     ctx.inputs = (a, b)
-    v0, v1 = a._version[0], b._version[0]
-    ctx._in_versions = (v0, v1) if (v0 or v1) else _ZERO_VERSIONS[2]
+    if a._vc is None and b._vc is None:  # never modified in place: version 0 (Tensor._version)
+        ctx._in_versions = _ZERO_VERSIONS_2
+    else:
+        ctx._in_versions = (a._version[0], b._version[0])
     if need0 and need1:
         ctx.needs_input_grad = _NEEDS_BOTH
-        ctx.edges = (
-            (a.grad_fn or a, raw0.shape, raw0.dtype),
-            (b.grad_fn or b, raw1.shape, raw1.dtype),
-        )
+        ctx.edges = (a.grad_fn or a, b.grad_fn or b)
     elif need0:
         ctx.needs_input_grad = _NEEDS_FIRST
-        ctx.edges = ((a.grad_fn or a, raw0.shape, raw0.dtype), None)
+        ctx.edges = (a.grad_fn or a, None)
     else:
         ctx.needs_input_grad = _NEEDS_SECOND
-        ctx.edges = (None, (b.grad_fn or b, raw1.shape, raw1.dtype))
+        ctx.edges = (None, b.grad_fn or b)
     ctx._saved = ()
     ctx._checks = None
-    ctx._freed = False
-    ctx._retained = None
-    ctx._hooks = None
+    ctx._extra = None
+    ctx._order = _next_order()
     out = cls.forward(ctx, raw0, raw1)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     result = _new_object(Tensor)  # Tensor._make inlined
     result.data = out
     result.grad = None
-    result._version = [0]
+    result._vc = None
     result._retain = False
     result._hooks = None
-    if out.dtype.kind == "f":
+    if type(out.dtype) in _FLOAT_DTYPES or out.dtype.kind == "f":
         result._requires_grad = True
         result.grad_fn = ctx
     else:  # integer / bool results are not differentiable
@@ -305,30 +354,38 @@ def apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
 def apply_unary(cls, a: Tensor) -> Tensor:
     """``cls.apply(a)`` for one Tensor (unary elementwise ops call it directly)."""
     raw0 = a.data
-    if not (a._requires_grad and _state.enabled):
+    if not a._requires_grad or (_threads_without_grad[0] and not _state.enabled):
         return _forward_untracked(cls, (a,), (raw0,), {})
-    v0 = a._version[0]
+    counter = a._vc
     ctx = _new_node(
         cls,
         _NEEDS_ONE,
         (a,),
-        (v0,) if v0 else _ZERO_VERSIONS[1],
-        ((a.grad_fn or a, raw0.shape, raw0.dtype),),
+        _ZERO_VERSIONS_1 if counter is None else (counter[0],),
+        (a.grad_fn or a,),
     )
     return _output(cls, ctx, cls.forward(ctx, raw0), raw0)
 
 
+# NumPy 2's float dtype classes: a set lookup on the dtype's type is cheaper than ``dtype.kind``
+_FLOAT_DTYPES = frozenset(
+    type(np.dtype(t)) for t in (np.float16, np.float32, np.float64, np.longdouble)
+)
+# Creation order of the nodes, decreasing (-1, -2, ...): a node is created after the nodes of its
+# inputs, so the backward pass runs nodes in increasing ``_order`` (latest first) without counting
+# consumers. itertools.count is thread-safe under the GIL and never repeats.
+_next_order = itertools.count(-1, -1).__next__
 _NEEDS_ONE = (True,)
 _NEEDS_BOTH = (True, True)
 _NEEDS_FIRST = (True, False)
 _NEEDS_SECOND = (False, True)
-_ZERO_VERSIONS = {1: (0,), 2: (0, 0)}
+_ZERO_VERSIONS_1 = (0,)
+_ZERO_VERSIONS_2 = (0, 0)
 
 
 def _new_node(cls, needs: tuple, inputs: tuple, versions, edges: tuple) -> Context:
-    """A recorded node: ``Context(cls, needs, inputs, versions, edges)`` without the type call
-    (``object.__new__`` plus slot stores, measurably cheaper per node)."""
-    ctx = _new_object(Context)
+    """A graph node: ``Context()`` (no ``__init__`` to run) plus the slot stores."""
+    ctx = Context()
     ctx.fn = cls
     ctx.needs_input_grad = needs
     ctx.inputs = inputs
@@ -336,9 +393,8 @@ def _new_node(cls, needs: tuple, inputs: tuple, versions, edges: tuple) -> Conte
     ctx.edges = edges
     ctx._saved = ()
     ctx._checks = None
-    ctx._freed = False
-    ctx._retained = None
-    ctx._hooks = None
+    ctx._extra = None
+    ctx._order = _next_order()
     return ctx
 
 
@@ -351,10 +407,10 @@ def _output(cls, ctx: Context, out, raw0) -> Tensor:
     result = _new_object(Tensor)  # Tensor._make inlined (hot path)
     result.data = out
     result.grad = None
-    result._version = [0]
+    result._vc = None
     result._retain = False
     result._hooks = None
-    if out.dtype.kind == "f":
+    if type(out.dtype) in _FLOAT_DTYPES or out.dtype.kind == "f":
         result._requires_grad = True
         result.grad_fn = ctx
     else:
@@ -369,7 +425,7 @@ def _output(cls, ctx: Context, out, raw0) -> Tensor:
 
 def _forward_untracked(cls, args, raw, kwargs) -> Tensor:
     """Run ``forward`` without recording a node (grad mode off, or no input requires grad)."""
-    out = cls.forward(Context(cls, _NO_GRADS[len(raw)]), *raw, **kwargs)
+    out = cls.forward(_new_node(cls, _NO_GRADS[len(raw)], (), (), ()), *raw, **kwargs)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     result = Tensor._make(out, False, None)
@@ -403,17 +459,17 @@ def _apply_general(cls, args: tuple, kwargs: dict) -> Tensor:
     edges = []
     for a in args:
         if isinstance(a, Tensor):
-            versions.append(a._version[0])
+            counter = a._vc
+            versions.append(0 if counter is None else counter[0])
             if a._requires_grad:
                 needs.append(True)
-                d = a.data
-                edges.append((a.grad_fn or a, d.shape, d.dtype))
+                edges.append(a.grad_fn or a)
                 continue
         else:
             versions.append(None)
         needs.append(False)
         edges.append(None)
-    ctx = Context(cls, tuple(needs), args, versions, tuple(edges))
+    ctx = _new_node(cls, tuple(needs), args, tuple(versions), tuple(edges))
     out = cls.forward(ctx, *raw, **kwargs)
     if type(out) is not np.ndarray:
         out = np.asarray(out)

@@ -31,6 +31,23 @@ class _GradState(threading.local):
 
 _state = _GradState()
 
+# How many threads have grad mode off right now. Zero (the usual state while a model runs
+# forward) means it is on in every thread, so the hot path of every op can test this list entry
+# instead of the thread-local flag, which costs a per-thread dictionary lookup (issue 4). Over-
+# counting (a thread that exits inside no_grad) is harmless: the ops then read the flag.
+_threads_without_grad = [0]
+_count_lock = threading.Lock()
+
+
+def _set_mode(mode: bool) -> bool:
+    """Set this thread's grad mode and return the previous one (the only writer of the flag)."""
+    prev = _state.enabled
+    if mode != prev:
+        with _count_lock:
+            _threads_without_grad[0] += -1 if mode else 1
+        _state.enabled = mode
+    return prev
+
 
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad are recorded for backward."""
@@ -43,12 +60,11 @@ class _GradModeBase:
     _mode: bool
 
     def __enter__(self):
-        self._prev = _state.enabled
-        _state.enabled = self._mode
+        self._prev = _set_mode(self._mode)
         return self
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        _set_mode(self._prev)
         return False
 
     def __call__(self, fn):
@@ -56,12 +72,11 @@ class _GradModeBase:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = _state.enabled
-            _state.enabled = mode
+            prev = _set_mode(mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                _state.enabled = prev
+                _set_mode(prev)
 
         return wrapper
 
@@ -98,13 +113,12 @@ class set_grad_enabled(_GradModeBase):
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
         self._mode = mode
-        self._prev = _state.enabled
-        _state.enabled = mode
+        self._prev = _set_mode(mode)
 
     def __enter__(self):
         return self
 
     def __call__(self, fn):
         # used as a decorator: undo the immediate switch made in __init__
-        _state.enabled = self._prev
+        _set_mode(self._prev)
         return super().__call__(fn)

@@ -95,7 +95,7 @@ class Tensor(TensorMethods):
         "_requires_grad",
         "grad",
         "grad_fn",
-        "_version",
+        "_vc",
         "_retain",
         "_hooks",
         "__weakref__",
@@ -107,7 +107,7 @@ class Tensor(TensorMethods):
         self.data = _to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
-        self._version = [0]
+        self._vc = None
         self._retain = False
         self._hooks = None
         self._requires_grad = False
@@ -122,12 +122,29 @@ class Tensor(TensorMethods):
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
-        t._version = [0]
+        t._vc = None
         t._retain = False
         t._hooks = None
         return t
 
     # ------------------------------------------------------------------ autograd attributes
+    @property
+    def _version(self) -> list:
+        """The version counter ``[n]``: bumped by every in-place op on this tensor's buffer, shared
+        with its views; nodes that saved the buffer compare it at backward (in-place guard).
+
+        Created on first use (slot ``_vc`` is None until then, meaning version 0): most results
+        are never modified in place nor saved, and one list fewer per op result is one object
+        fewer for the garbage collector to track (per-node overhead, issue 4)."""
+        counter = self._vc
+        if counter is None:
+            counter = self._vc = [0]
+        return counter
+
+    @_version.setter
+    def _version(self, counter: list) -> None:
+        self._vc = counter
+
     @property
     def requires_grad(self) -> bool:
         return self._requires_grad

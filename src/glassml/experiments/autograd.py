@@ -244,7 +244,7 @@ def _saved_bytes(root: Tensor) -> int:
             continue
         seen.add(id(node))
         total += sum(a.nbytes for a in node._saved if isinstance(a, np.ndarray))
-        stack.extend(e[0] for e in node.edges if e is not None and not isinstance(e[0], Tensor))
+        stack.extend(t for t in node.edges if t is not None and not isinstance(t, Tensor))
     return total
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from ..function import Function, apply_binary
 from ..tensor import Tensor
 from .elementwise import PowScalar, RPowScalar, _const
+from .tensor_methods import TensorMethods
 
 __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"]
 
@@ -235,7 +236,10 @@ class Where(Function):
 
 
 def _binary(cls, name, a, b):
-    if type(a) is Tensor and type(b) is Tensor:  # fast path: the common case needs no checks
+    """``cls`` applied to two operands (Tensors, numbers or arrays): checks and conversions.
+    Two Tensors (also Parameters) need none: NumPy broadcasts, and a failure is re-raised with
+    our message. ``add``, ``sub`` and ``mul`` inline that case for plain Tensors."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
         try:
             return apply_binary(cls, a, b)
         except ValueError:
@@ -255,16 +259,34 @@ def _binary(cls, name, a, b):
 
 def add(input, other) -> Tensor:
     """z = a + b with broadcasting."""
+    if type(input) is Tensor and type(other) is Tensor:  # hot path (x + y): one frame less
+        try:
+            return apply_binary(Add, input, other)
+        except ValueError:
+            _check_shapes(input, other, "add")
+            raise
     return _binary(Add, "add", input, other)
 
 
 def sub(input, other) -> Tensor:
     """z = a - b with broadcasting."""
+    if type(input) is Tensor and type(other) is Tensor:  # hot path, as in add
+        try:
+            return apply_binary(Sub, input, other)
+        except ValueError:
+            _check_shapes(input, other, "sub")
+            raise
     return _binary(Sub, "sub", input, other)
 
 
 def mul(input, other) -> Tensor:
     """z = a * b (Hadamard product) with broadcasting."""
+    if type(input) is Tensor and type(other) is Tensor:  # hot path, as in add
+        try:
+            return apply_binary(Mul, input, other)
+        except ValueError:
+            _check_shapes(input, other, "mul")
+            raise
     return _binary(Mul, "mul", input, other)
 
 
@@ -326,3 +348,12 @@ def where(condition, input, other) -> Tensor:
     except ValueError:
         raise ValueError(f"where: shapes {shapes} are not broadcastable") from None
     return Where.apply(cond, a, b)
+
+
+# ``x + y`` calls ``add`` itself: one Python frame less per operator than a method that calls
+# it (per-node overhead, issue 4). ``TensorMethods`` defines the same four operators (used until
+# this module is loaded, which ``glassml.autograd`` does on import).
+TensorMethods.__add__ = add
+TensorMethods.__sub__ = sub
+TensorMethods.__mul__ = mul
+TensorMethods.__truediv__ = div
