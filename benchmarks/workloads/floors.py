@@ -8,8 +8,8 @@ machine, whatever the rest of the code does.
 * ``floor_conv2d_gemms_n32_c64_32x32_k3``: the three float32 GEMMs of an im2col convolution
   (forward (N Ho Wo, kh kw C) @ (kh kw C, O); input gradient as the flipped convolution, a GEMM
   of the same shape; weight gradient (kh kw C, N Ho Wo) @ (N Ho Wo, O)), into preallocated
-  outputs, vs torch's conv2d forward + backward (oneDNN's direct convolution) of
-  ``fused_conv2d_n32_c64_32x32_k3``, whose target is 1.1x.
+  outputs, vs torch's conv2d forward + backward with bias (oneDNN's direct convolution), the
+  reference side of ``fused_conv2d_n32_c64_32x32_k3``, whose target is 1.1x.
 """
 
 from __future__ import annotations
@@ -47,11 +47,12 @@ def conv2d_gemm_floor(quick):
     x.requires_grad_(True)
     w = torch.from_numpy(rng.standard_normal((c, c, 3, 3), dtype=np.float32) * 0.05)
     w.requires_grad_(True)
+    b = torch.from_numpy(rng.standard_normal(c, dtype=np.float32)).requires_grad_(True)
     g = torch.from_numpy(rng.standard_normal((n, c, hw, hw), dtype=np.float32))
 
-    def ref():
-        x.grad = w.grad = None
-        torch.nn.functional.conv2d(x, w, padding=1).backward(g)
+    def ref():  # exactly the reference side of fused_conv2d_n32_c64_32x32_k3 (with bias)
+        x.grad = w.grad = b.grad = None
+        torch.nn.functional.conv2d(x, w, b, padding=1).backward(g)
 
     return Case(
         ours=ours,
