@@ -64,35 +64,34 @@ def _is_private_view(gi: np.ndarray) -> bool:
     )
 
 
-def _unbroadcast(g: np.ndarray, shape: tuple, node: Context, i: int) -> np.ndarray:
-    """Sum ``g`` (a broadcast-shaped gradient) back to ``shape`` (the input's shape)."""
-    extra = g.ndim - len(shape)
+def _sum_axes(got: tuple, shape: tuple, node: Context, i: int) -> tuple:
+    """The axes to sum a gradient of shape ``got`` over to get ``shape`` (the input's shape):
+    the leading extra axes and the axes where the input has size 1 (AG-02)."""
+    extra = len(got) - len(shape)
     if extra < 0:
-        raise _bad_grad(node, i, g.shape, shape)
+        raise _bad_grad(node, i, got, shape)
     axes = list(range(extra))
     for k, s in enumerate(shape):
-        if s == 1 and g.shape[k + extra] != 1:
+        if s == 1 and got[k + extra] != 1:
             axes.append(k + extra)
-        elif s != g.shape[k + extra]:
-            raise _bad_grad(node, i, g.shape, shape)
+        elif s != got[k + extra]:
+            raise _bad_grad(node, i, got, shape)
+    return tuple(axes)
+
+
+def _unbroadcast(g: np.ndarray, shape: tuple, node: Context, i: int) -> np.ndarray:
+    """Sum ``g`` (a broadcast-shaped gradient) back to ``shape`` (the input's shape)."""
+    axes = _sum_axes(g.shape, shape, node, i)
     if axes:
-        g = g.sum(axis=tuple(axes))
+        g = g.sum(axis=axes)
     return g.reshape(shape)
 
 
 def _unbroadcast_tensor(g: Tensor, shape: tuple, node: Context, i: int) -> Tensor:
     """Differentiable version of :func:`_unbroadcast` for ``create_graph=True``."""
-    extra = g.ndim - len(shape)
-    if extra < 0:
-        raise _bad_grad(node, i, g.shape, shape)
-    axes = list(range(extra))
-    for k, s in enumerate(shape):
-        if s == 1 and g.shape[k + extra] != 1:
-            axes.append(k + extra)
-        elif s != g.shape[k + extra]:
-            raise _bad_grad(node, i, g.shape, shape)
+    axes = _sum_axes(tuple(g.shape), shape, node, i)
     if axes:
-        g = g.sum(dim=tuple(axes))
+        g = g.sum(dim=axes)
     return g.reshape(shape)
 
 
