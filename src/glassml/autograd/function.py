@@ -301,7 +301,7 @@ def apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
     """``cls.apply(a, b)`` for two Tensors, without the generic argument handling.
 
     Binary ops (``x + y``, ``x * y``, ...) call it directly. The node is built inline (no
-    constructor call) from constant tuples where possible: every container that outlives the
+    ``_new_node`` call) from constant tuples where possible: every container that outlives the
     call is one more object for Python's cyclic garbage collector to traverse, which is a
     large part of the per-node cost of a long graph. Same semantics as :meth:`Function.apply`.
     """
@@ -329,26 +329,7 @@ def apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
     ctx._checks = None
     ctx._extra = None
     ctx._order = _next_order()
-    out = cls.forward(ctx, raw0, raw1)
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    result = _new_object(Tensor)  # Tensor._make inlined
-    result.data = out
-    result.grad = None
-    result._vc = None
-    result._retain = False
-    result._hooks = None
-    if type(out.dtype) in _FLOAT_DTYPES or out.dtype.kind == "f":
-        result._requires_grad = True
-        result.grad_fn = ctx
-    else:  # integer / bool results are not differentiable
-        result._requires_grad = False
-        result.grad_fn = None
-    if cls.is_view and np.may_share_memory(out, raw0):
-        result._version = a._version
-    if ctx._saved and result.grad_fn is not None:
-        _record_saved_versions(ctx, ctx.inputs, result)
-    return result
+    return _output(cls, ctx, cls.forward(ctx, raw0, raw1), raw0)
 
 
 def apply_unary(cls, a: Tensor) -> Tensor:

@@ -40,30 +40,29 @@ class TensorMethods:
     def __abs__(self):
         return _ops.elementwise.abs(self)
 
-    # the arithmetic operators call module globals bound to the ops (see _bind_operators)
     def __add__(self, other):
-        return _add(self, other)
+        return _ops.binary.add(self, other)
 
     def __radd__(self, other):
-        return _add(other, self)
+        return _ops.binary.add(other, self)
 
     def __sub__(self, other):
-        return _sub(self, other)
+        return _ops.binary.sub(self, other)
 
     def __rsub__(self, other):
-        return _sub(other, self)
+        return _ops.binary.sub(other, self)
 
     def __mul__(self, other):
-        return _mul(self, other)
+        return _ops.binary.mul(self, other)
 
     def __rmul__(self, other):
-        return _mul(other, self)
+        return _ops.binary.mul(other, self)
 
     def __truediv__(self, other):
-        return _div(self, other)
+        return _ops.binary.div(self, other)
 
     def __rtruediv__(self, other):
-        return _div(other, self)
+        return _ops.binary.div(other, self)
 
     def __pow__(self, other):
         return _ops.binary.pow(self, other)
@@ -462,35 +461,3 @@ class _LazyOps:
 
 
 _ops = _LazyOps()
-
-
-def _bind_operators() -> None:
-    """Bind ``_add``, ``_sub``, ``_mul``, ``_div`` to the binary ops themselves.
-
-    ``x + y`` is the most frequent call of a training loop: calling ``ops.binary.add`` through a
-    module global saves two attribute lookups per operator (per-node overhead, issue 4). Until the
-    ops are loaded, each global is a stub that binds all four and then calls the real op.
-    """
-    from ..ops import binary
-
-    globals().update(_add=binary.add, _sub=binary.sub, _mul=binary.mul, _div=binary.div)
-
-
-def _add(a, b):
-    _bind_operators()
-    return _add(a, b)
-
-
-def _sub(a, b):
-    _bind_operators()
-    return _sub(a, b)
-
-
-def _mul(a, b):
-    _bind_operators()
-    return _mul(a, b)
-
-
-def _div(a, b):
-    _bind_operators()
-    return _div(a, b)
